@@ -1,0 +1,4 @@
+// Stage definitions of the 'signals' family; registered in stages/registry.ts.
+import type { StageDefinition } from '../../pipeline/types.ts';
+
+export const stages: StageDefinition<any>[] = [];
