@@ -1,0 +1,10 @@
+// Subcommands contributed by stage families. Each module exports register(program).
+import type { Command } from 'commander';
+
+type Register = (program: Command) => void;
+
+export async function loadCommands(): Promise<Register[]> {
+  const modules: Register[] = [];
+  // one line per command module, e.g.:  modules.push((await import('./signals.ts')).register);
+  return modules;
+}
