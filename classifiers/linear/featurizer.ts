@@ -1,0 +1,207 @@
+// Hashed word n-gram featurizer of the built-in linear classifier (the `featurizer.json` of its model directory).
+//
+// Words are maximal runs of letters, digits and combining marks (Unicode L, N, M; UTF-16 surrogates count as word
+// characters), lower-cased per UTF-16 unit when that gives a single unit. Each word is hashed while it is scanned
+// (FNV-1a over its code units, then a murmur3 finaliser): no strings are built. Unigrams and bigrams of adjacent
+// words are mapped into the same 2^k buckets (like fastText's hashed bag of n-grams). A document's feature vector is
+// log1p(count) per bucket, L2-normalised. Training (train.ts) and inference (the classify stage) call this same code.
+
+export interface FeaturizerConfig {
+  type: 'hashed-ngram';
+  version: 1;
+  /** log2 of the number of buckets (weights in the ONNX graph: 2^k per class). */
+  bucketsLog2: number;
+  /** Largest n-gram order: 1 = unigrams, 2 = unigrams + bigrams. */
+  ngrams: 1 | 2;
+  lowercase: boolean;
+  seed: number;
+  weighting: 'log1p-l2' | 'count-l2';
+  /** Only the first maxChars UTF-16 units of a text are read (null: all). */
+  maxChars: number | null;
+}
+
+export function defaultFeaturizerConfig(over: Partial<FeaturizerConfig> = {}): FeaturizerConfig {
+  return { type: 'hashed-ngram', version: 1, bucketsLog2: 18, ngrams: 2, lowercase: true, seed: 0, weighting: 'log1p-l2', maxChars: 100_000, ...over };
+}
+
+export function parseFeaturizerConfig(x: unknown): FeaturizerConfig {
+  const c = x as Partial<FeaturizerConfig> | null;
+  if (!c || c.type !== 'hashed-ngram' || c.version !== 1) throw new Error('featurizer.json: expected {"type": "hashed-ngram", "version": 1, ...}');
+  const k = c.bucketsLog2;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 4 || k > 26) throw new Error('featurizer.json: bucketsLog2 must be an integer in 4..26');
+  if (c.ngrams !== 1 && c.ngrams !== 2) throw new Error('featurizer.json: ngrams must be 1 or 2');
+  if (c.weighting !== 'log1p-l2' && c.weighting !== 'count-l2') throw new Error('featurizer.json: weighting must be log1p-l2 or count-l2');
+  return {
+    type: 'hashed-ngram',
+    version: 1,
+    bucketsLog2: k,
+    ngrams: c.ngrams,
+    lowercase: c.lowercase !== false,
+    seed: (c.seed ?? 0) | 0,
+    weighting: c.weighting,
+    maxChars: c.maxChars ?? null,
+  };
+}
+
+// Character tables over the BMP, built once: 1 = word character; lower-case map (identity when the lower case is
+// not a single UTF-16 unit).
+let WORD: Uint8Array | null = null;
+let LOWER: Uint16Array | null = null;
+
+function tables(): [Uint8Array, Uint16Array] {
+  if (WORD && LOWER) return [WORD, LOWER];
+  const word = new Uint8Array(65536);
+  const lower = new Uint16Array(65536);
+  const re = /[\p{L}\p{N}\p{M}]/u;
+  for (let c = 0; c < 65536; c++) {
+    lower[c] = c;
+    if (c >= 0xd800 && c <= 0xdfff) {
+      word[c] = 1;
+      continue;
+    }
+    if (c < 128) {
+      word[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 1 : 0;
+      if (c >= 65 && c <= 90) lower[c] = c + 32;
+      continue;
+    }
+    const s = String.fromCharCode(c);
+    word[c] = re.test(s) ? 1 : 0;
+    const l = s.toLowerCase();
+    if (l.length === 1) lower[c] = l.charCodeAt(0);
+  }
+  WORD = word;
+  LOWER = lower;
+  return [word, lower];
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Features of a batch of documents, flattened: document i owns [offsets[i], offsets[i+1]). */
+export interface FeatureBatch {
+  ids: Int32Array;
+  weights: Float32Array;
+  offsets: Int32Array;
+}
+
+export class HashedNgramFeaturizer {
+  readonly config: FeaturizerConfig;
+  readonly buckets: number;
+  private readonly mask: number;
+  private readonly counts: Float32Array;
+  private touched: Int32Array;
+  private nTouched = 0;
+
+  constructor(config: FeaturizerConfig) {
+    this.config = config;
+    this.buckets = 1 << config.bucketsLog2;
+    this.mask = this.buckets - 1;
+    this.counts = new Float32Array(this.buckets);
+    this.touched = new Int32Array(4096);
+    tables();
+  }
+
+  private bump(bucket: number): void {
+    if (this.counts[bucket] === 0) {
+      if (this.nTouched === this.touched.length) {
+        const t = new Int32Array(this.touched.length * 2);
+        t.set(this.touched);
+        this.touched = t;
+      }
+      this.touched[this.nTouched++] = bucket;
+    }
+    this.counts[bucket] += 1;
+  }
+
+  /** Counts the buckets of one text into the scratch table; returns the number of distinct buckets. */
+  private scan(text: string): number {
+    const [word, lower] = tables();
+    const cfg = this.config;
+    const lc = cfg.lowercase;
+    const bigrams = cfg.ngrams === 2;
+    const seed = cfg.seed | 0;
+    const mask = this.mask;
+    const n = cfg.maxChars === null ? text.length : Math.min(text.length, cfg.maxChars);
+    this.nTouched = 0;
+    let inWord = false;
+    let h = 0;
+    let prev = 0;
+    let havePrev = false;
+    for (let i = 0; i <= n; i++) {
+      const c = i < n ? text.charCodeAt(i) : 32;
+      if (word[c] === 1) {
+        if (!inWord) {
+          inWord = true;
+          h = 0x811c9dc5;
+        }
+        h = Math.imul(h ^ (lc ? lower[c] : c), 0x01000193);
+      } else if (inWord) {
+        inWord = false;
+        const uni = fmix32(h ^ seed);
+        this.bump(uni & mask);
+        if (bigrams && havePrev) this.bump(fmix32((Math.imul(prev, 0x9e3779b1) + uni) ^ 0x5bd1e995 ^ seed) & mask);
+        prev = uni;
+        havePrev = true;
+      }
+    }
+    return this.nTouched;
+  }
+
+  /** Moves the scratch counts into ids/weights at `at`, applying the weighting; clears the scratch table. */
+  private emit(ids: Int32Array, weights: Float32Array, at: number): void {
+    const m = this.nTouched;
+    const log = this.config.weighting === 'log1p-l2';
+    let ss = 0;
+    for (let j = 0; j < m; j++) {
+      const b = this.touched[j];
+      const v = log ? Math.log1p(this.counts[b]) : this.counts[b];
+      this.counts[b] = 0;
+      ids[at + j] = b;
+      weights[at + j] = v;
+      ss += v * v;
+    }
+    if (ss > 0) {
+      const inv = 1 / Math.sqrt(ss);
+      for (let j = 0; j < m; j++) weights[at + j] *= inv;
+    }
+    this.nTouched = 0;
+  }
+
+  featurize(text: string): { ids: Int32Array; weights: Float32Array } {
+    const m = this.scan(text);
+    const ids = new Int32Array(m);
+    const weights = new Float32Array(m);
+    this.emit(ids, weights, 0);
+    return { ids, weights };
+  }
+
+  featurizeBatch(texts: readonly string[]): FeatureBatch {
+    const offsets = new Int32Array(texts.length + 1);
+    let cap = 1024;
+    let ids = new Int32Array(cap);
+    let weights = new Float32Array(cap);
+    let at = 0;
+    for (let i = 0; i < texts.length; i++) {
+      const m = this.scan(texts[i]);
+      if (at + m > cap) {
+        while (at + m > cap) cap *= 2;
+        const ni = new Int32Array(cap);
+        ni.set(ids.subarray(0, at));
+        const nw = new Float32Array(cap);
+        nw.set(weights.subarray(0, at));
+        ids = ni;
+        weights = nw;
+      }
+      this.emit(ids, weights, at);
+      at += m;
+      offsets[i + 1] = at;
+    }
+    return { ids: ids.subarray(0, at), weights: weights.subarray(0, at), offsets };
+  }
+}
