@@ -6,5 +6,8 @@ type Register = (program: Command) => void;
 export async function loadCommands(): Promise<Register[]> {
   const modules: Register[] = [];
   // one line per command module, e.g.:  modules.push((await import('./signals.ts')).register);
+  modules.push((await import('./classify.ts')).register);
+  modules.push((await import('./classifier.ts')).register);
+  modules.push((await import('./dedup.ts')).register);
   return modules;
 }

@@ -1,0 +1,206 @@
+// MinHash signatures over character or word shingles. The hot loop works on a reused UTF-8 buffer and typed
+// arrays: each shingle is hashed in place (MurmurHash3_x86_32 of its bytes) and permuted with 32-bit arithmetic;
+// nothing is allocated per shingle.
+import { encodeScratch, murmur3 } from './hash.ts';
+import { normalizer, type Normalization } from './normalize.ts';
+import { drawPermutations } from './random.ts';
+
+export interface MinHashConfig {
+  /** 'char': n consecutive code points of the (normalised) text; 'word': n consecutive words. */
+  unit: 'char' | 'word';
+  ngram: number;
+  normalize: Normalization;
+  numPerm: number;
+  bands: number;
+  rows: number;
+  seed: number;
+  /** Which reference's a,b draw to reproduce. */
+  draw: 'nemo' | 'datatrove';
+  /**
+   * 'u32': ((h*a + b) mod (2^61-1)) & 0xFFFFFFFF evaluated as cuDF evaluates it with uint32 operands, i.e. the
+   * product and sum wrap mod 2^32 before the (then inert) mod; 'mod61': the same formula with numpy uint64
+   * arithmetic (product wraps mod 2^64, then mod 2^61-1, then the low 32 bits), as datatrove/datasketch compute it.
+   */
+  permutation: 'u32' | 'mod61';
+  /** Seed of MurmurHash3_x86_32 per shingle; 'a0' = the first permutation's a (NeMo passes seeds[0][0]). */
+  hashSeed: number | 'a0';
+  /** Documents with fewer than one full shingle (but some content): 'whole' hashes all of it as one shingle, 'skip' gives no signature. */
+  shortDocs: 'whole' | 'skip';
+}
+
+const TWO32 = 4294967296;
+
+export class MinHasher {
+  readonly cfg: MinHashConfig;
+  readonly aLo: Uint32Array;
+  readonly bLo: Uint32Array;
+  private readonly aHi: Uint32Array;
+  private readonly bHi: Uint32Array;
+  private readonly aL16: Float64Array;
+  private readonly aH16: Float64Array;
+  readonly hashSeed: number;
+  private readonly norm: (t: string) => string;
+  private offs = new Int32Array(1 << 14);
+  /** Number of shingles of the last document (after the short-doc rule); 0 when it got no signature. */
+  lastShingles = 0;
+
+  constructor(cfg: MinHashConfig) {
+    if (cfg.bands * cfg.rows > cfg.numPerm) throw new Error(`bands × rows (${cfg.bands}×${cfg.rows}) exceeds numPerm (${cfg.numPerm})`);
+    if (cfg.ngram < 1) throw new Error('ngram must be ≥ 1');
+    this.cfg = cfg;
+    const p = drawPermutations(cfg.draw, cfg.numPerm, cfg.seed);
+    this.aLo = p.aLo; this.bLo = p.bLo; this.aHi = p.aHi; this.bHi = p.bHi;
+    this.aL16 = new Float64Array(cfg.numPerm);
+    this.aH16 = new Float64Array(cfg.numPerm);
+    for (let i = 0; i < cfg.numPerm; i++) {
+      this.aL16[i] = this.aLo[i] & 0xffff;
+      this.aH16[i] = this.aLo[i] >>> 16;
+    }
+    this.hashSeed = cfg.hashSeed === 'a0' ? this.aLo[0] : cfg.hashSeed >>> 0;
+    this.norm = normalizer(cfg.normalize);
+  }
+
+  /** The normalised text the shingles are cut from. */
+  normalized(text: string): string {
+    return this.norm(text);
+  }
+
+  /**
+   * Calls `fn(h)` with the 32-bit hash of every shingle (duplicates included), following the short-doc rule.
+   * Returns the number of shingles. Used by the signature loop and by verification.
+   */
+  forEachShingleHash(text: string, fn: (h: number) => void): number {
+    const t = this.norm(text);
+    if (t.length === 0) return 0;
+    const { bytes, len } = encodeScratch(t);
+    const n = this.cfg.ngram;
+    const seed = this.hashSeed;
+    // boundaries: for 'char', the byte offset of every code point; for 'word', word starts and ends
+    if (this.cfg.unit === 'char') {
+      let cps = 0;
+      if (this.offs.length < len + 2) this.offs = new Int32Array(len * 2 + 2);
+      const offs = this.offs;
+      for (let i = 0; i < len; i++) if ((bytes[i] & 0xc0) !== 0x80) offs[cps++] = i;
+      offs[cps] = len;
+      if (cps < n) {
+        if (this.cfg.shortDocs === 'skip') return 0;
+        fn(murmur3(bytes, 0, len, seed));
+        return 1;
+      }
+      const count = cps - n + 1;
+      for (let k = 0; k < count; k++) fn(murmur3(bytes, offs[k], offs[k + n], seed));
+      return count;
+    }
+    // words: exactly one 0x20 between words
+    if (this.offs.length < len + 2) this.offs = new Int32Array(len + 2);
+    const starts = this.offs;
+    let words = 0;
+    starts[words++] = 0;
+    for (let i = 0; i < len; i++) if (bytes[i] === 0x20) starts[words++] = i + 1;
+    if (words < n) {
+      if (this.cfg.shortDocs === 'skip') return 0;
+      fn(murmur3(bytes, 0, len, seed));
+      return 1;
+    }
+    const count = words - n + 1;
+    starts[words] = len + 1; // virtual start after the end: word w ends at starts[w+1]-1
+    for (let k = 0; k < count; k++) fn(murmur3(bytes, starts[k], starts[k + n] - 1, seed));
+    return count;
+  }
+
+  private hashes = new Uint32Array(1 << 14);
+
+  /** Computes the signature of `text` into `out` (length numPerm). Returns false when the doc gets no signature. */
+  signature(text: string, out: Uint32Array): boolean {
+    // collect shingle hashes (reused buffer), then permute in a tight loop per permutation
+    let nh = 0;
+    let hs = this.hashes;
+    const count = this.forEachShingleHash(text, (h) => {
+      if (nh === hs.length) {
+        const g = new Uint32Array(hs.length * 2);
+        g.set(hs);
+        hs = this.hashes = g;
+      }
+      hs[nh++] = h;
+    });
+    this.lastShingles = count;
+    if (count === 0) return false;
+    const P = this.cfg.numPerm;
+    if (this.cfg.permutation === 'u32') {
+      for (let i = 0; i < nh; i++) if (hs[i] === 0) hs[i] = 1; // cuDF disallows a zero hash
+      const aLo = this.aLo, bLo = this.bLo;
+      for (let p = 0; p < P; p++) {
+        const a = aLo[p] | 0, b = bLo[p] | 0;
+        let m = 0xffffffff;
+        for (let i = 0; i < nh; i++) {
+          const v = (Math.imul(hs[i], a) + b) >>> 0;
+          if (v < m) m = v;
+        }
+        out[p] = m;
+      }
+    } else {
+      for (let p = 0; p < P; p++) {
+        let m = 0xffffffff;
+        for (let i = 0; i < nh; i++) {
+          const v = this.permute61(hs[i], p);
+          if (v < m) m = v;
+        }
+        out[p] = m;
+      }
+    }
+    return true;
+  }
+
+  /** ((h*a mod 2^64 + b) mod 2^64 mod (2^61-1)) & 0xFFFFFFFF with a,b < 2^61, h < 2^32 (numpy uint64 semantics). */
+  permute61(h: number, p: number): number {
+    const hL = h & 0xffff, hH = h >>> 16;
+    const aL = this.aL16[p], aH = this.aH16[p];
+    // h * aLo as a 64-bit value (lo32, hi32)
+    const mid = hH * aL + hL * aH; // < 2^33
+    const midLo = mid % 65536;
+    const low = hL * aL + midLo * 65536; // < 2^33
+    const lo1 = low % TWO32;
+    let hi = (hH * aH + (mid - midLo) / 65536 + (low - lo1) / TWO32) % TWO32;
+    // + h * aHi * 2^32 (only its low 32 bits survive mod 2^64)
+    hi = (hi + (Math.imul(h, this.aHi[p]) >>> 0)) % TWO32;
+    // + b
+    let lo = lo1 + this.bLo[p];
+    let carry = 0;
+    if (lo >= TWO32) { lo -= TWO32; carry = 1; }
+    hi = (hi + this.bHi[p] + carry) % TWO32;
+    // mod 2^61-1: (x & (2^61-1)) + (x >> 61)
+    let l2 = lo + (hi >>> 29);
+    let h2 = hi & 0x1fffffff;
+    if (l2 >= TWO32) { l2 -= TWO32; h2 += 1; }
+    // subtract the prime once if needed: x >= 2^61-1
+    if (h2 > 0x1fffffff || (h2 === 0x1fffffff && l2 === 0xffffffff)) l2 = (l2 + 1) % TWO32;
+    return l2 >>> 0;
+  }
+
+  /** Sorted unique shingle hashes of a document (its shingle set, for true-Jaccard verification). */
+  shingleSet(text: string): Uint32Array {
+    const out: number[] = [];
+    this.forEachShingleHash(text, (h) => out.push(h));
+    const a = Uint32Array.from(out).sort();
+    let w = 0;
+    for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) a[w++] = a[i];
+    return a.slice(0, w);
+  }
+}
+
+/** Jaccard of two sorted unique hash sets. */
+export function jaccardSorted(a: Uint32Array, b: Uint32Array): number {
+  if (a.length === 0 && b.length === 0) return 1;
+  let i = 0, j = 0, inter = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) { inter++; i++; j++; } else if (a[i] < b[j]) i++; else j++;
+  }
+  return inter / (a.length + b.length - inter);
+}
+
+/** Fraction of equal positions: the MinHash estimate of Jaccard. */
+export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
+  let eq = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) eq++;
+  return eq / a.length;
+}
