@@ -47,6 +47,16 @@ export function mergeStageStats(a: StageStatsData, b: StageStatsData): StageStat
   out.ms += b.ms;
   for (const [k, v] of Object.entries(b.dropped)) out.dropped[k] = (out.dropped[k] ?? 0) + v;
   for (const [k, v] of Object.entries(b.metrics)) out.metrics[k] = out.metrics[k] ? mergeSummary(out.metrics[k], v) : { ...v };
+  if (a.sources || b.sources) {
+    out.sources = {};
+    for (const src of [a.sources ?? {}, b.sources ?? {}]) {
+      for (const [k, v] of Object.entries(src)) {
+        const t = (out.sources[k] ??= { in: 0, out: 0 });
+        t.in += v.in;
+        t.out += v.out;
+      }
+    }
+  }
   return out;
 }
 

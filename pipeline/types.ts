@@ -90,6 +90,8 @@ export interface StageStatsData {
   metrics: Record<string, MetricSummary>;
   /** Wall-clock milliseconds spent inside the stage's run(). */
   ms: number;
+  /** Per-source document counts in and out of the stage (the report's funnel). */
+  sources?: Record<string, { in: number; out: number }>;
 }
 
 /** Handed to each stage: count what you drop, with a reason, and summarise what you compute. */

@@ -1,4 +1,7 @@
-// Stage definitions of the 'io' family (built-in filter expressions, column selection); registered in stages/registry.ts.
+// Built-in stages: expression filter and basic text counts; registered in stages/registry.ts.
 import type { StageDefinition } from '../../pipeline/types.ts';
+import { filterStage } from './filter.ts';
+import { textStatsStage } from './text-stats.ts';
 
-export const stages: StageDefinition<any>[] = [];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const stages: StageDefinition<any>[] = [filterStage, textStatsStage];

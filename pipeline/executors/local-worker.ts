@@ -1,0 +1,30 @@
+// One task in a worker thread: report progress to the main thread, then done or the error.
+import { parentPort, workerData } from 'node:worker_threads';
+import { runTask } from '../task.ts';
+import { openStorage } from '../storage-settings.ts';
+
+const { runDir, step, task, workers } = workerData as { runDir: string; step: string; task: number; workers: number };
+const port = parentPort!;
+let docs = 0, bytes = 0, last = 0;
+const log = {
+  info: (m: string) => console.error(m),
+  warn: (m: string) => console.error(`warning: ${m}`),
+  debug: () => {},
+};
+try {
+  const storage = await openStorage(runDir);
+  await runTask(runDir, step, task, {
+    storage,
+    log,
+    progress: (p) => {
+      docs += p.docs; bytes += p.bytes;
+      const now = Date.now();
+      if (now - last > 200) { port.postMessage({ type: 'progress', docs, bytes }); docs = 0; bytes = 0; last = now; }
+    },
+  }, workers);
+  port.postMessage({ type: 'progress', docs, bytes });
+  port.postMessage({ type: 'done' });
+} catch (e) {
+  const err = e as Error;
+  port.postMessage({ type: 'error', message: err.message ?? String(e), stack: err.stack });
+}

@@ -1,0 +1,153 @@
+// Record readers for every input format. They stream: JSONL line by line through a decompressor, Parquet one row
+// group at a time through ranged reads (local files and S3 alike). Bad records come back as errors naming the file
+// and row; the caller decides (on_error) whether that stops the run or quarantines the record.
+import { createGunzip, createZstdDecompress } from 'node:zlib';
+import { Readable } from 'node:stream';
+import * as arrow from 'apache-arrow';
+import * as pw from 'parquet-wasm';
+import type { Storage } from '../types.ts';
+import { fromArrow } from './columns.ts';
+
+export type InputFormat = 'jsonl' | 'jsonl.gz' | 'jsonl.zst' | 'parquet';
+
+export function detectFormat(uri: string): InputFormat | null {
+  const u = uri.toLowerCase();
+  if (u.endsWith('.parquet') || u.endsWith('.pq')) return 'parquet';
+  if (/\.(jsonl|json|ndjson)\.gz$/.test(u)) return 'jsonl.gz';
+  if (/\.(jsonl|json|ndjson)\.(zst|zstd)$/.test(u)) return 'jsonl.zst';
+  if (/\.(jsonl|json|ndjson)$/.test(u)) return 'jsonl';
+  return null;
+}
+
+/** One input record, or the reason it could not be read. `row` is 0-based within the file. */
+export type RecordItem =
+  | { row: number; rec: Record<string, unknown>; bytes: number }
+  | { row: number; error: string; raw: Uint8Array };
+
+export class InputError extends Error {
+  readonly file: string;
+  readonly row: number | null;
+  constructor(file: string, row: number | null, message: string) {
+    super(`${file}${row === null ? '' : ` row ${row}`}: ${message}`);
+    this.file = file;
+    this.row = row;
+  }
+}
+
+/** Reads records in batches (arrays) to keep per-record overhead off the hot path. */
+export async function* readRecords(storage: Storage, uri: string, format: InputFormat): AsyncIterable<RecordItem[]> {
+  if (format === 'parquet') yield* readParquet(storage, uri);
+  else yield* readJsonl(storage, uri, format);
+}
+
+function decompressed(storage: Storage, uri: string, format: InputFormat): AsyncIterable<Uint8Array> {
+  const src = Readable.from(storage.readStream(uri), { objectMode: false });
+  if (format === 'jsonl.gz') return src.pipe(createGunzip());
+  if (format === 'jsonl.zst') return src.pipe(createZstdDecompress());
+  return src;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+async function* readJsonl(storage: Storage, uri: string, format: InputFormat): AsyncIterable<RecordItem[]> {
+  let carry: Buffer = Buffer.alloc(0);
+  let row = 0;
+  let batch: RecordItem[] = [];
+  const emit = (line: Buffer): void => {
+    // a trailing \r belongs to CRLF files; JSON.parse would accept it anyway
+    if (line.length === 0 || (line.length === 1 && line[0] === 13)) return; // blank lines are not records
+    let text: string;
+    try {
+      text = utf8.decode(line);
+    } catch {
+      batch.push({ row: row++, error: 'invalid UTF-8 in this line', raw: Uint8Array.from(line) });
+      return;
+    }
+    try {
+      const v: unknown = JSON.parse(text);
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) batch.push({ row: row++, error: 'line is valid JSON but not an object', raw: Uint8Array.from(line) });
+      else batch.push({ row: row++, rec: v as Record<string, unknown>, bytes: line.length });
+    } catch (e) {
+      batch.push({ row: row++, error: `invalid JSON (${(e as Error).message})`, raw: Uint8Array.from(line) });
+    }
+  };
+  try {
+    for await (const chunk of decompressed(storage, uri, format)) {
+      const buf = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+      let start = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, start);
+        if (nl < 0) break;
+        emit(buf.subarray(start, nl));
+        start = nl + 1;
+      }
+      carry = Buffer.from(buf.subarray(start));
+      if (batch.length >= 256) { yield batch; batch = []; }
+    }
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const what = err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message) ? 'the compressed stream is truncated' : err.message;
+    if (batch.length) yield batch;
+    throw new InputError(uri, row, `${what} (after ${row} records). Re-download or remove the file.`);
+  }
+  if (carry.length) emit(carry);
+  if (batch.length) yield batch;
+}
+
+/** A Blob look-alike over ranged reads; parquet-wasm's async reader only calls size, slice() and arrayBuffer(). */
+function rangedBlob(storage: Storage, uri: string, size: number): Blob {
+  const make = (start: number, end: number): unknown => ({
+    size: end - start,
+    slice: (s = 0, e = end - start) => make(start + s, start + Math.min(e, end - start)),
+    arrayBuffer: async () => {
+      const b = await storage.readRange(uri, start, end);
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+    },
+  });
+  return make(0, size) as Blob;
+}
+
+export async function openParquet(storage: Storage, uri: string): Promise<pw.ParquetFile> {
+  const st = await storage.stat(uri);
+  if (!st) throw new InputError(uri, null, 'file not found (it was listed, then disappeared?)');
+  if (st.size < 12) throw new InputError(uri, null, `not a Parquet file (${st.size} bytes)`);
+  try {
+    return await pw.ParquetFile.fromFile(rangedBlob(storage, uri, st.size));
+  } catch (e) {
+    throw new InputError(uri, null, `cannot read the Parquet footer (${String((e as Error).message ?? e)}). The file is corrupt or not Parquet.`);
+  }
+}
+
+async function* readParquet(storage: Storage, uri: string): AsyncIterable<RecordItem[]> {
+  const file = await openParquet(storage, uri);
+  try {
+    const md = file.metadata();
+    const groups = md.numRowGroups();
+    let row = 0;
+    for (let g = 0; g < groups; g++) {
+      let table: arrow.Table;
+      try {
+        const t = await file.read({ rowGroups: [g] });
+        table = arrow.tableFromIPC(t.intoIPCStream());
+      } catch (e) {
+        throw new InputError(uri, row, `cannot decode row group ${g} (${String((e as Error).message ?? e)}). The file is corrupt.`);
+      }
+      const names = table.schema.fields.map((f) => f.name);
+      const cols = names.map((n) => table.getChild(n)!);
+      const out: RecordItem[] = new Array(table.numRows);
+      for (let i = 0; i < table.numRows; i++) {
+        const rec: Record<string, unknown> = {};
+        let bytes = 0;
+        for (let c = 0; c < names.length; c++) {
+          const v = fromArrow(cols[c].get(i));
+          if (typeof v === 'string') bytes += v.length;
+          rec[names[c]] = v;
+        }
+        out[i] = { row: row++, rec, bytes };
+      }
+      yield out;
+    }
+  } finally {
+    file.free();
+  }
+}

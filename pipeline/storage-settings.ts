@@ -1,0 +1,23 @@
+// Builds the Storage for a run. S3 settings come from the manifest's `storage.s3` (saved in the run's plan) or
+// the environment; the S3 driver registers itself when its module is loaded.
+import type { Storage } from './types.ts';
+import { createStorage } from './storage.ts';
+
+let drivers: Promise<void> | null = null;
+
+/** Loads optional storage backends once (S3), so `createStorage` knows every scheme. */
+export async function loadDrivers(): Promise<void> {
+  drivers ??= (async () => {
+    try {
+      await import('./drivers/s3.ts');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    }
+  })();
+  return drivers;
+}
+
+export async function openStorage(_runDir?: string): Promise<Storage> {
+  await loadDrivers();
+  return createStorage();
+}
