@@ -1,0 +1,179 @@
+// CPython `str` semantics that the reference implementations (datatrove, spaCy, NeMo, Zyda) rely on and
+// that JavaScript strings do not share: code-point lengths, Python's whitespace set, `splitlines`, `strip`,
+// `isalpha`/`isupper`, and Python-`re` character classes (`\s`, `\w`, `\d`) written for JS `u` regexes.
+
+/** Python's `str.isspace()` set (also `re` `\s`, `str.split()`, `str.strip()`), as a regex class body. */
+export const PY_WS_CLASS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+/** Python `re` `\w` for str patterns (letters, numbers of every kind, underscore). */
+export const PY_WORD_CLASS = '\\p{L}\\p{N}_';
+/** Python `re` `\d` for str patterns (Unicode decimal digits). */
+export const PY_DIGIT_CLASS = '\\p{Nd}';
+
+/** True for the code units Python treats as whitespace (every member is in the BMP). */
+export function isPySpaceCode(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000
+  );
+}
+
+/** Length in Unicode code points (Python `len`). */
+export function cpLen(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/** Python `s.strip()` (whitespace only). */
+export function pyStrip(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isPySpaceCode(s.charCodeAt(a))) a++;
+  while (b > a && isPySpaceCode(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+export function pyLstrip(s: string): string {
+  let a = 0;
+  while (a < s.length && isPySpaceCode(s.charCodeAt(a))) a++;
+  return a === 0 ? s : s.slice(a);
+}
+
+export function pyRstrip(s: string): string {
+  let b = s.length;
+  while (b > 0 && isPySpaceCode(s.charCodeAt(b - 1))) b--;
+  return b === s.length ? s : s.slice(0, b);
+}
+
+/** Python `s.split()` without arguments: split on runs of whitespace, no empty strings. */
+export function pySplit(s: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i < s.length; i++) {
+    if (isPySpaceCode(s.charCodeAt(i))) {
+      if (start >= 0) {
+        out.push(s.slice(start, i));
+        start = -1;
+      }
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) out.push(s.slice(start));
+  return out;
+}
+
+/** Line boundaries of Python `str.splitlines()`: \n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028 \u2029. */
+function isLineBreak(c: number): boolean {
+  return (
+    c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c || c === 0x1c || c === 0x1d || c === 0x1e || c === 0x85 ||
+    c === 0x2028 || c === 0x2029
+  );
+}
+
+/** Python `s.splitlines()` (separators removed, no trailing empty element). */
+export function pySplitlines(s: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (isLineBreak(c)) {
+      out.push(s.slice(start, i));
+      i += c === 0x0d && s.charCodeAt(i + 1) === 0x0a ? 2 : 1;
+      start = i;
+    } else i++;
+  }
+  if (start < s.length) out.push(s.slice(start));
+  return out;
+}
+
+/** Python `s.count(sub)`: non-overlapping occurrences, left to right. */
+export function pyCount(s: string, sub: string): number {
+  if (sub.length === 0) return cpLen(s) + 1;
+  let n = 0;
+  let i = s.indexOf(sub);
+  while (i !== -1) {
+    n++;
+    i = s.indexOf(sub, i + sub.length);
+  }
+  return n;
+}
+
+const ALPHA_RE = /\p{L}/u;
+/** Python `any(c.isalpha() for c in w)`. */
+export function hasAlpha(w: string): boolean {
+  return ALPHA_RE.test(w);
+}
+
+/** Python `s.endswith(tuple)`/`startswith(tuple)` helpers take plain strings; JS has them natively. */
+export function endsWithAny(s: string, suffixes: readonly string[]): boolean {
+  for (const x of suffixes) if (s.endsWith(x)) return true;
+  return false;
+}
+
+/**
+ * Rewrites a pattern written in Python `re` syntax (as the reference projects publish them) into an equivalent
+ * JavaScript `u`-mode pattern: `\UXXXXXXXX` escapes, `\d` `\w` `\s` `\S` `\W` `\D` with Python's Unicode meaning
+ * (also inside character classes), and identity escapes of characters that `u` mode rejects (`\'`, `\!`, ...).
+ */
+export function pyRegexToJs(src: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i];
+    if (ch === '\\') {
+      const n = src[i + 1];
+      i++;
+      if (n === undefined) throw new Error('pattern ends with a backslash');
+      if (n === 'U') {
+        const hex = src.slice(i + 1, i + 9);
+        out += `\\u{${hex}}`;
+        i += 8;
+      } else if (n === 'u') {
+        out += '\\u' + src.slice(i + 1, i + 5);
+        i += 4;
+      } else if (n === 'x') {
+        out += '\\x' + src.slice(i + 1, i + 3);
+        i += 2;
+      } else if (n === 'd') out += inClass ? PY_DIGIT_CLASS : `[${PY_DIGIT_CLASS}]`;
+      else if (n === 'w') out += inClass ? PY_WORD_CLASS : `[${PY_WORD_CLASS}]`;
+      else if (n === 's') out += inClass ? PY_WS_CLASS : `[${PY_WS_CLASS}]`;
+      else if (n === 'D' || n === 'W' || n === 'S') {
+        if (inClass) throw new Error(`negated class escape \\${n} inside a character class is not supported`);
+        const body = n === 'D' ? PY_DIGIT_CLASS : n === 'W' ? PY_WORD_CLASS : PY_WS_CLASS;
+        out += `[^${body}]`;
+      } else if ('^$\\.*+?()[]{}|/-'.includes(n)) out += '\\' + n;
+      else if ('ntrfv0'.includes(n)) out += '\\' + n;
+      else if (/[A-Za-z0-9]/.test(n)) throw new Error(`unsupported escape \\${n} in pattern`);
+      else out += n;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      out += ch;
+      continue;
+    }
+    if (ch === '[') {
+      inClass = true;
+      out += ch;
+      // a leading ^ or ] belongs to the class syntax
+      if (src[i + 1] === '^') {
+        out += '^';
+        i++;
+      }
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
