@@ -1,0 +1,409 @@
+// RedPajama-V2 quality signals (togethercomputer/RedPajama-Data @ 6d2cee9, app/src/core/quality_signals/), ported
+// to run on the shared document view. Names, span format ([start, end, score], code point offsets, one span per
+// RPv2 line for line-level signals), score types and Python round(x, 8) follow the original.
+// Definitions: docs/signals-rpv2.md and ../shared/reference/quality-signals.md.
+import { DocView } from './view.ts';
+import { pyRound8 } from './unicode.ts';
+import { RPV2_STOP_WORDS } from './data/stopwords.ts';
+import { pySplitWhitespace, pyStrip } from './text.ts';
+
+/** One RPv2 span: code point offsets and a score (`null` where RPv2 writes None). */
+export type RpsSpan = [start: number, end: number, score: number | null];
+export type RpsSignals = Record<string, RpsSpan[]>;
+
+/** Document-level signals computed from the text alone, in RPv2's output order. */
+export const RPV2_DOC_SIGNALS = [
+  'rps_doc_curly_bracket',
+  'rps_doc_ldnoobw_words',
+  'rps_doc_lorem_ipsum',
+  'rps_doc_stop_word_fraction',
+  'rps_doc_ut1_blacklist',
+  'rps_doc_frac_chars_dupe_10grams',
+  'rps_doc_frac_chars_dupe_5grams',
+  'rps_doc_frac_chars_dupe_6grams',
+  'rps_doc_frac_chars_dupe_7grams',
+  'rps_doc_frac_chars_dupe_8grams',
+  'rps_doc_frac_chars_dupe_9grams',
+  'rps_doc_frac_chars_top_2gram',
+  'rps_doc_frac_chars_top_3gram',
+  'rps_doc_frac_chars_top_4gram',
+  'rps_doc_frac_all_caps_words',
+  'rps_doc_frac_lines_end_with_ellipsis',
+  'rps_doc_frac_no_alph_words',
+  'rps_doc_frac_unique_words',
+  'rps_doc_mean_word_length',
+  'rps_doc_num_sentences',
+  'rps_doc_symbol_to_word_ratio',
+  'rps_doc_unigram_entropy',
+  'rps_doc_word_count',
+] as const;
+
+/** Line-level signals: one span per RPv2 line. */
+export const RPV2_LINE_SIGNALS = [
+  'rps_lines_ending_with_terminal_punctution_mark',
+  'rps_lines_javascript_counts',
+  'rps_lines_num_words',
+  'rps_lines_numerical_chars_fraction',
+  'rps_lines_start_with_bulletpoint',
+  'rps_lines_uppercase_letter_fraction',
+] as const;
+
+/** RPv2 signals that need an external model or count artifact; not computed by this port (see the docs). */
+export const RPV2_ARTIFACT_SIGNALS = [
+  'rps_doc_ml_wikiref_score',
+  'rps_doc_ml_palm_score',
+  'rps_doc_ml_wikipedia_score',
+  'rps_doc_books_importance',
+  'rps_doc_books_importance_length_correction',
+  'rps_doc_openwebtext_importance',
+  'rps_doc_openwebtext_importance_length_correction',
+  'rps_doc_wikipedia_importance',
+  'rps_doc_wikipedia_importance_length_correction',
+] as const;
+
+export type Rpv2SignalName = (typeof RPV2_DOC_SIGNALS)[number] | (typeof RPV2_LINE_SIGNALS)[number];
+
+/** Signals that need a user-supplied list (LDNOOBW words, UT1 domain index). */
+export const RPV2_LIST_SIGNALS: readonly Rpv2SignalName[] = ['rps_doc_ldnoobw_words', 'rps_doc_ut1_blacklist'];
+
+/** Every signal computed from the text alone (the 27 that need no list or model). */
+export const RPV2_TEXT_SIGNALS: readonly Rpv2SignalName[] = [...RPV2_DOC_SIGNALS, ...RPV2_LINE_SIGNALS].filter(
+  (s) => !RPV2_LIST_SIGNALS.includes(s),
+);
+
+export const ALL_RPV2_SIGNALS: readonly Rpv2SignalName[] = [...RPV2_DOC_SIGNALS, ...RPV2_LINE_SIGNALS];
+
+/** Integer-valued signals (RPv2 writes ints); every other computed signal is a float (or null). */
+export const RPV2_INT_SIGNALS: readonly Rpv2SignalName[] = ['rps_doc_word_count', 'rps_lines_num_words', 'rps_doc_ut1_blacklist'];
+
+export function isLineSignal(name: string): boolean {
+  return name.startsWith('rps_lines_');
+}
+
+/** A LDNOOBW word list prepared for matching n-grams of normalised words. */
+export interface BadWordList {
+  /** Entries without a space (n = 1). */
+  unigrams: ReadonlySet<string>;
+  /** Entries with n > 1 words, split on single spaces (entries that can never match are dropped). */
+  multi: readonly (readonly string[])[];
+  /** Number of entries in the source list (after strip and de-duplication, as RPv2 loads it). */
+  size: number;
+}
+
+/**
+ * Prepares a LDNOOBW list the way RPv2 loads it (`set(ln.strip() for ln in f.readlines())`): an entry with k spaces
+ * is compared with the k+1-grams of normalised words joined by one space.
+ */
+export function prepareBadWords(fileText: string): BadWordList {
+  const entries = new Set<string>();
+  for (const ln of fileText.split(/\r\n|\r|\n/)) entries.add(pyStrip(ln));
+  const unigrams = new Set<string>();
+  const multi: string[][] = [];
+  for (const e of entries) {
+    if (!e.includes(' ')) {
+      if (e.length > 0) unigrams.add(e);
+      continue;
+    }
+    const parts = e.split(' ');
+    // an n-gram of whitespace-free, non-empty words joined by single spaces can only equal such an entry
+    if (parts.every((p) => p.length > 0 && pySplitWhitespace(p).length === 1 && pySplitWhitespace(p)[0] === p)) multi.push(parts);
+  }
+  return { unigrams, multi, size: entries.size };
+}
+
+export interface Rpv2Options {
+  /** Signals to compute; default: every signal whose inputs are available. */
+  signals?: readonly string[];
+  /** Stop word language (RPv2: en, de, fr, es, it). Default en. */
+  language?: string;
+  /** LDNOOBW list for `rps_doc_ldnoobw_words` (prepareBadWords). Without it the signal is not computed. */
+  badWords?: BadWordList;
+  /** UT1 index (domain -> category-set id) for `rps_doc_ut1_blacklist`. Without it the signal is not computed. */
+  ut1?: ReadonlyMap<string, number>;
+  /** The document's domain (RPv2: CCNet `source_domain`), looked up in `ut1`. */
+  domain?: string | null;
+}
+
+/** A compiled signal set: resolve options once, then compute per document. */
+export class Rpv2Signals {
+  readonly names: readonly Rpv2SignalName[];
+  private readonly want: Set<string>;
+  private readonly stop: ReadonlySet<string>;
+  private readonly stopLengths: Uint8Array;
+  private readonly stopFirst: Uint8Array;
+  private readonly badWords?: BadWordList;
+  private readonly ut1?: ReadonlyMap<string, number>;
+
+  constructor(opts: Omit<Rpv2Options, 'domain'> = {}) {
+    const available = ALL_RPV2_SIGNALS.filter(
+      (s) => (s !== 'rps_doc_ldnoobw_words' || opts.badWords) && (s !== 'rps_doc_ut1_blacklist' || opts.ut1),
+    );
+    let names: Rpv2SignalName[];
+    if (opts.signals) {
+      names = [];
+      for (const s of opts.signals) {
+        if (!ALL_RPV2_SIGNALS.includes(s as Rpv2SignalName)) {
+          if ((RPV2_ARTIFACT_SIGNALS as readonly string[]).includes(s)) {
+            throw new Error(`${s} needs an RPv2 model/count artifact and is not computed by this port (see docs/signals-rpv2.md)`);
+          }
+          throw new Error(`unknown RPv2 signal "${s}"; known: ${ALL_RPV2_SIGNALS.join(', ')}`);
+        }
+        if (s === 'rps_doc_ldnoobw_words' && !opts.badWords) throw new Error('rps_doc_ldnoobw_words needs a LDNOOBW word list (badWords)');
+        if (s === 'rps_doc_ut1_blacklist' && !opts.ut1) throw new Error('rps_doc_ut1_blacklist needs a UT1 domain index (ut1)');
+      }
+      names = ALL_RPV2_SIGNALS.filter((s) => opts.signals!.includes(s));
+    } else names = available;
+    this.names = names;
+    this.want = new Set(names);
+    const lang = opts.language ?? 'en';
+    const list = RPV2_STOP_WORDS[lang];
+    if (!list) throw new Error(`no RPv2 stop word list for language "${lang}" (have: ${Object.keys(RPV2_STOP_WORDS).join(', ')})`);
+    this.stop = new Set(list);
+    this.stopLengths = new Uint8Array(64);
+    this.stopFirst = new Uint8Array(65536);
+    for (const w of list) {
+      if (w.length < 64) this.stopLengths[w.length] = 1;
+      this.stopFirst[w.charCodeAt(0)] = 1;
+    }
+    this.badWords = opts.badWords;
+    this.ut1 = opts.ut1;
+  }
+
+  /** Computes the selected signals of one document. */
+  compute(view: DocView, domain?: string | null): RpsSignals {
+    const out: RpsSignals = {};
+    const want = this.want;
+    const len = view.length;
+    const doc = (name: string, score: number | null): void => {
+      if (want.has(name)) out[name] = [[0, len, score]];
+    };
+    const N = view.wordCount;
+    const nRaw = view.rawWordCount;
+
+    // --- content
+    if (want.has('rps_doc_curly_bracket')) {
+      const c = view.countOpenCurly + view.countCloseCurly;
+      doc('rps_doc_curly_bracket', len === 0 || c === 0 ? 0.0 : pyRound8(c / len));
+    }
+    if (want.has('rps_doc_ldnoobw_words')) doc('rps_doc_ldnoobw_words', N === 0 ? 0.0 : countBadWords(view, this.badWords!));
+    if (want.has('rps_doc_lorem_ipsum')) doc('rps_doc_lorem_ipsum', loremIpsum(view));
+    if (want.has('rps_doc_stop_word_fraction')) {
+      doc('rps_doc_stop_word_fraction', N === 0 ? 0.0 : pyRound8(this.countStopWords(view) / nRaw));
+    }
+    if (want.has('rps_doc_ut1_blacklist')) {
+      const id = domain == null ? undefined : this.ut1!.get(domain);
+      doc('rps_doc_ut1_blacklist', id ?? null);
+    }
+
+    // --- repetitions
+    const needDupe = want.has('rps_doc_frac_chars_dupe_5grams') || want.has('rps_doc_frac_chars_dupe_6grams') ||
+      want.has('rps_doc_frac_chars_dupe_7grams') || want.has('rps_doc_frac_chars_dupe_8grams') ||
+      want.has('rps_doc_frac_chars_dupe_9grams') || want.has('rps_doc_frac_chars_dupe_10grams');
+    if (needDupe) {
+      let none = false; // no repeated n-gram at a lower n: none at higher n either
+      const dupe: Record<number, number> = {};
+      for (let n = 5; n <= 10; n++) {
+        if (N < n || none) {
+          dupe[n] = 0.0;
+          continue;
+        }
+        const lvl = view.ngrams(n);
+        if (lvl.distinct === 0) {
+          none = true;
+          dupe[n] = 0.0;
+          continue;
+        }
+        dupe[n] = pyRound8(dupedChars(lvl.rep, view.wordLength, n) / view.wordChars);
+      }
+      doc('rps_doc_frac_chars_dupe_10grams', dupe[10]);
+      for (let n = 5; n <= 9; n++) doc(`rps_doc_frac_chars_dupe_${n}grams`, dupe[n]);
+    }
+    for (let n = 2; n <= 4; n++) {
+      const name = `rps_doc_frac_chars_top_${n}gram`;
+      if (!want.has(name)) continue;
+      doc(name, N < n ? 0.0 : topNgram(view, n));
+    }
+
+    // --- natural language
+    doc('rps_doc_frac_all_caps_words', nRaw === 0 ? null : pyRound8(view.rawAllCaps / nRaw));
+    doc('rps_doc_frac_lines_end_with_ellipsis', view.lineCount === 0 ? null : pyRound8(sum(view.lineEllipsis, view.lineCount) / view.lineCount));
+    doc('rps_doc_frac_no_alph_words', nRaw === 0 ? null : pyRound8(1.0 - view.rawWithAsciiAlpha / nRaw));
+    doc('rps_doc_frac_unique_words', N === 0 ? null : pyRound8(view.vocab.length / N));
+    doc('rps_doc_mean_word_length', N === 0 ? null : pyRound8(view.wordChars / N));
+    doc('rps_doc_num_sentences', view.sentenceCount);
+    doc(
+      'rps_doc_symbol_to_word_ratio',
+      nRaw === 0 ? null : pyRound8((view.countHash + view.countDots3 + view.countEllipsisChar) / nRaw),
+    );
+    if (want.has('rps_doc_unigram_entropy')) doc('rps_doc_unigram_entropy', N === 0 ? null : pyRound8(entropy(view.vocabCounts, N)));
+    doc('rps_doc_word_count', N);
+
+    // --- lines
+    const L = view.lineCount;
+    const ls = view.lineStart;
+    const le = view.lineEnd;
+    if (want.has('rps_lines_ending_with_terminal_punctution_mark')) {
+      const a: RpsSpan[] = new Array(L);
+      for (let i = 0; i < L; i++) a[i] = [ls[i], le[i], view.lineTerminal[i] ? 1.0 : 0.0];
+      out['rps_lines_ending_with_terminal_punctution_mark'] = a;
+    }
+    if (want.has('rps_lines_javascript_counts')) {
+      const a: RpsSpan[] = new Array(L);
+      for (let i = 0; i < L; i++) a[i] = [ls[i], le[i], view.lineJavascript[i]];
+      out['rps_lines_javascript_counts'] = a;
+    }
+    if (want.has('rps_lines_num_words')) {
+      const a: RpsSpan[] = new Array(L);
+      for (let i = 0; i < L; i++) a[i] = [ls[i], le[i], view.lineWords[i]];
+      out['rps_lines_num_words'] = a;
+    }
+    if (want.has('rps_lines_numerical_chars_fraction')) {
+      const a: RpsSpan[] = new Array(L);
+      for (let i = 0; i < L; i++) {
+        const nl = view.lineNormLength[i];
+        a[i] = [ls[i], le[i], nl === 0 ? 0.0 : pyRound8(view.lineNumeric[i] / nl)];
+      }
+      out['rps_lines_numerical_chars_fraction'] = a;
+    }
+    if (want.has('rps_lines_start_with_bulletpoint')) {
+      if (L === 0) out['rps_lines_start_with_bulletpoint'] = [[0, len, null]];
+      else {
+        const a: RpsSpan[] = new Array(L);
+        for (let i = 0; i < L; i++) a[i] = [ls[i], le[i], view.lineBullet[i] ? 1.0 : 0.0];
+        out['rps_lines_start_with_bulletpoint'] = a;
+      }
+    }
+    if (want.has('rps_lines_uppercase_letter_fraction')) {
+      const a: RpsSpan[] = new Array(L);
+      for (let i = 0; i < L; i++) {
+        const n = le[i] - ls[i];
+        a[i] = [ls[i], le[i], n === 0 ? 0.0 : pyRound8(view.lineUpper[i] / n)];
+      }
+      out['rps_lines_uppercase_letter_fraction'] = a;
+    }
+    return out;
+  }
+
+  /** Raw (WordPunct) tokens in the stop word list; case-sensitive, as RPv2 compares. */
+  private countStopWords(view: DocView): number {
+    const b = view.rawWordBounds;
+    const text = view.text;
+    let n = 0;
+    for (let i = 0; i < view.rawWordCount; i++) {
+      const s = b[2 * i];
+      const e = b[2 * i + 1];
+      const l = e - s;
+      if (l >= 64 || !this.stopLengths[l] || !this.stopFirst[text.charCodeAt(s)]) continue;
+      if (this.stop.has(text.slice(s, e))) n++;
+    }
+    return n;
+  }
+}
+
+function sum(a: Uint8Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[i];
+  return s;
+}
+
+/** Characters of the words covered by any repeated n-gram (each word counted once). */
+function dupedChars(rep: Int32Array, wordLength: Int32Array, n: number): number {
+  let covered = 0;
+  let until = 0;
+  const N = wordLength.length;
+  for (let j = 0; j < N; j++) {
+    if (j < rep.length && rep[j] >= 0) until = j + n;
+    if (j < until) covered += wordLength[j];
+  }
+  return covered;
+}
+
+/** `Counter(ngrams).most_common(1)`: highest count, first occurrence on ties; 0.0 when no n-gram repeats. */
+function topNgram(view: DocView, n: number): number {
+  const lvl = view.ngrams(n);
+  if (lvl.distinct === 0) return 0.0;
+  let best = 0;
+  for (let id = 1; id < lvl.distinct; id++) if (lvl.counts[id] > lvl.counts[best]) best = id;
+  const count = lvl.counts[best];
+  const pos = lvl.rep.indexOf(best);
+  let chars = 0;
+  for (let k = 0; k < n; k++) chars += view.wordLength[pos + k];
+  return pyRound8((chars * count) / view.wordChars);
+}
+
+/** Σ -c/N·ln(c/N) over the word counts in first-occurrence order (the order Python's Counter sums them). */
+function entropy(counts: Int32Array, total: number): number {
+  let e = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const x = counts[i];
+    e += (-x / total) * Math.log(x / total);
+  }
+  return e;
+}
+
+// `re.compile("lorem ipsum", re.IGNORECASE)` as CPython matches it: besides ASCII case, `i` also matches `İ` and
+// `ı`, and `s` matches `ſ`.
+const LOREM_RE = /[lL][oO][rR][eE][mM] [iI\u0130\u0131][pP][sS\u017f][uU][mM]/g;
+
+function loremIpsum(view: DocView): number {
+  const N = view.wordCount;
+  if (N === 0) return 0.0;
+  let maybe = false;
+  for (const w of view.vocab) {
+    if (w.length >= 5 && w.includes('lorem')) {
+      maybe = true;
+      break;
+    }
+  }
+  if (!maybe) return 0.0;
+  const t = view.normalizedText;
+  if (!t.includes('lorem ipsum')) return 0.0;
+  const m = t.match(LOREM_RE);
+  const count = m ? m.length : 0;
+  return pyRound8(count / view.normalizedLength);
+}
+
+/** Number of n-grams of normalised words whose space-joined text is in the list, summed over the list's n. */
+function countBadWords(view: DocView, list: BadWordList): number {
+  let total = 0;
+  for (const w of list.unigrams) {
+    const id = view.wordId(w);
+    if (id >= 0) total += view.vocabCounts[id];
+  }
+  if (list.multi.length === 0) return total;
+  // candidate entries: every word occurs in the document
+  const cands: Int32Array[] = [];
+  for (const parts of list.multi) {
+    if (parts.length > view.wordCount) continue;
+    const ids = new Int32Array(parts.length);
+    let ok = true;
+    for (let k = 0; k < parts.length; k++) {
+      const id = view.wordId(parts[k]);
+      if (id < 0) {
+        ok = false;
+        break;
+      }
+      ids[k] = id;
+    }
+    if (ok) cands.push(ids);
+  }
+  if (cands.length === 0) return total;
+  const ids = view.wordIds;
+  const N = ids.length;
+  for (const c of cands) {
+    const n = c.length;
+    const first = c[0];
+    for (let i = 0; i + n <= N; i++) {
+      if (ids[i] !== first) continue;
+      let k = 1;
+      while (k < n && ids[i + k] === c[k]) k++;
+      if (k === n) total++;
+    }
+  }
+  return total;
+}
+
+/** RPv2 signals of one text (the reference's shape: name -> list of [start, end, score]). */
+export function computeRpv2Signals(text: string, opts: Rpv2Options = {}): RpsSignals {
+  return new Rpv2Signals(opts).compute(new DocView(text), opts.domain);
+}

@@ -1,0 +1,543 @@
+// The document view: everything the RPv2 signals (and the datatrove filters) need from one document, computed once
+// in a single pass over the text and shared by every signal.
+//
+// What the single pass produces, following RedPajama-V2's core/document.py:
+// - RPv2 lines (`([^\n]*\n|[^\n]+$)`) with code point spans and the per-line raw and normalised statistics;
+// - the normalised words (`normalize(text).split()`), computed token by token (see `rpv2NormalizeToken`), with their
+//   code point lengths, integer ids (first-occurrence order) and counts;
+// - the raw words (NLTK WordPunct tokens) as UTF-16 ranges with their flags;
+// - counts of the characters and substrings the content signals look for, and the sentence count.
+// n-grams of normalised words are built lazily, level by level, as integer ids (see `ngrams`).
+// Other line splittings (Python `splitlines()`, `split("\n")`) are available lazily for the filters.
+import { CP_FLAGS, F_LOWER, F_NUMERIC, F_SPACE, F_TITLE, F_UPPER, F_WORD } from './unicode.ts';
+import { pySplitlines, rpv2NormalizeToken } from './text.ts';
+
+/** Per-level n-gram data: ids of the n-grams that occur more than once, -1 for the others. */
+export interface NgramLevel {
+  n: number;
+  /** For each start position 0..N-n: the n-gram's id when it occurs at least twice in the document, else -1. */
+  rep: Int32Array;
+  /** Occurrence count of each id (ids are numbered in order of first occurrence). */
+  counts: Int32Array;
+  /** Number of ids (distinct repeated n-grams). */
+  distinct: number;
+}
+
+const BULLETS = new Set([0x2022, 0x2023, 0x25b6, 0x25c0, 0x25e6, 0x25a0, 0x25a1, 0x25aa, 0x25ab, 0x2013]);
+
+/** Grows an Int32Array to hold at least `n` items, keeping its contents. */
+function grow(a: Int32Array, n: number): Int32Array {
+  if (n <= a.length) return a;
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+export class DocView {
+  readonly text: string;
+  /** `len(text)` in code points: the end of every document-level span. */
+  readonly length: number;
+
+  // --- RPv2 raw lines (one entry per line; code point spans and UTF-16 bounds)
+  readonly lineCount: number;
+  readonly lineStart: Int32Array;
+  readonly lineEnd: Int32Array;
+  readonly lineStart16: Int32Array;
+  readonly lineEnd16: Int32Array;
+  /** Characters with the Uppercase property in the raw line (including its `\n`). */
+  readonly lineUpper: Int32Array;
+  /** Raw line's `rstrip()` ends with `.`, `!`, `?` or `”`. */
+  readonly lineTerminal: Uint8Array;
+  /** Raw line's `rstrip()` ends with `...` or `…`. */
+  readonly lineEllipsis: Uint8Array;
+  /** Raw line's `lstrip()` starts with one of RPv2's ten bullet characters. */
+  readonly lineBullet: Uint8Array;
+  /** `len(normalize(line).split())`. */
+  readonly lineWords: Int32Array;
+  /** `len(normalize(line))` in code points. */
+  readonly lineNormLength: Int32Array;
+  /** Numeric characters (`isnumeric`) of `normalize(line)`. */
+  readonly lineNumeric: Int32Array;
+  /** Words of `normalize(line)` equal to `"javascript"`. */
+  readonly lineJavascript: Int32Array;
+
+  // --- normalised words: normalize(text).split()
+  readonly words: string[];
+  /** Code point length of each normalised word. */
+  readonly wordLength: Int32Array;
+  /** Id of each normalised word (ids numbered by first occurrence). */
+  readonly wordIds: Int32Array;
+  /** Distinct normalised words in first-occurrence order (`vocab[id]`). */
+  readonly vocab: string[];
+  /** Occurrences of each id. */
+  readonly vocabCounts: Int32Array;
+  /** Sum of the code point lengths of all normalised words. */
+  readonly wordChars: number;
+
+  // --- raw words: NLTK WordPunct tokens of the raw text
+  readonly rawWordCount: number;
+  /** UTF-16 [start, end) of each raw token, interleaved. */
+  readonly rawWordBounds: Int32Array;
+  /** Raw tokens for which Python `str.isupper()` holds. */
+  readonly rawAllCaps: number;
+  /** Raw tokens containing an ASCII letter. */
+  readonly rawWithAsciiAlpha: number;
+
+  // --- counts on the raw text
+  readonly countOpenCurly: number;
+  readonly countCloseCurly: number;
+  readonly countHash: number;
+  /** Non-overlapping occurrences of `...`. */
+  readonly countDots3: number;
+  /** Occurrences of `…` (U+2026). */
+  readonly countEllipsisChar: number;
+  /** Matches of `\b[^.!?]+[.!?]*` (Python Unicode `\b`). */
+  readonly sentenceCount: number;
+
+  private readonly levels: NgramLevel[] = [];
+  private readonly memos = new Map<string, unknown>();
+  private wordIndex?: Map<string, number>;
+
+  constructor(text: string) {
+    this.text = text;
+    const L = text.length;
+
+    // line arrays: at most one line per '\n' plus one
+    let nl = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) nl++;
+    const lineStart = new Int32Array(nl);
+    const lineEnd = new Int32Array(nl);
+    const lineStart16 = new Int32Array(nl);
+    const lineEnd16 = new Int32Array(nl);
+    const lineUpper = new Int32Array(nl);
+    const lineTerminal = new Uint8Array(nl);
+    const lineEllipsis = new Uint8Array(nl);
+    const lineBullet = new Uint8Array(nl);
+    const lineWords = new Int32Array(nl);
+    const lineNormLength = new Int32Array(nl);
+    const lineNumeric = new Int32Array(nl);
+    const lineJavascript = new Int32Array(nl);
+
+    const words: string[] = [];
+    let wordLength = new Int32Array(64);
+    let rawBounds = new Int32Array(128);
+
+    let lines = 0;
+    let lineStartCp = 0;
+    let lineStartU = 0;
+    let upper = 0;
+    let lWords = 0;
+    let lNormLen = 0;
+    let lNumeric = 0;
+    let lJs = 0;
+
+    // raw (WordPunct) token state
+    let rawCls = 0; // 0 none, 1 word, 2 other
+    let rawStart = 0;
+    let rawCount = 0;
+    let rawAlpha = false;
+    let rawCased = false;
+    let rawBlocked = false;
+    let nAllCaps = 0;
+    let nAsciiAlpha = 0;
+
+    // normalised token state (a run of non-whitespace)
+    let runStart = -1;
+    let runPunct = false;
+    let runNonAscii = false;
+    let runUpper = false;
+    let runDigits = 0;
+
+    // sentence regex state: 0 searching, 1 inside [^.!?]+, 2 inside [.!?]*
+    let sState = 0;
+    let sentences = 0;
+    let prevWord = false;
+
+    let curlyOpen = 0;
+    let curlyClose = 0;
+    let hashes = 0;
+    let dots3 = 0;
+    let dotRun = 0;
+    let ellipsisChars = 0;
+    let wordChars = 0;
+
+    let cp = 0; // code point index
+
+    const closeRun = (end16: number): void => {
+      const raw = text.slice(runStart, end16);
+      const tok = rpv2NormalizeToken(raw, runPunct, runNonAscii, runUpper);
+      runStart = -1;
+      if (tok.length === 0) return;
+      let len = tok.length;
+      let numeric = runDigits;
+      if (runNonAscii) {
+        len = 0;
+        numeric = 0;
+        for (let j = 0; j < tok.length; j++) {
+          let c = tok.charCodeAt(j);
+          if (c >= 0xd800 && c <= 0xdbff && j + 1 < tok.length) {
+            const d = tok.charCodeAt(j + 1);
+            if (d >= 0xdc00 && d <= 0xdfff) {
+              c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+              j++;
+            }
+          }
+          len++;
+          if (CP_FLAGS[c] & F_NUMERIC) numeric++;
+        }
+      }
+      const wi = words.length;
+      words.push(tok);
+      if (wi >= wordLength.length) wordLength = grow(wordLength, wi + 1);
+      wordLength[wi] = len;
+      wordChars += len;
+      lNormLen += lWords === 0 ? len : len + 1;
+      lWords++;
+      lNumeric += numeric;
+      if (len === 10 && tok === 'javascript') lJs++;
+    };
+
+    const closeRaw = (end16: number): void => {
+      const k = rawCount * 2;
+      if (k + 2 > rawBounds.length) rawBounds = grow(rawBounds, k + 2);
+      rawBounds[k] = rawStart;
+      rawBounds[k + 1] = end16;
+      rawCount++;
+      if (rawAlpha) nAsciiAlpha++;
+      if (rawCased && !rawBlocked) nAllCaps++;
+    };
+
+    const closeLine = (end16: number, endCp: number): void => {
+      lineStart[lines] = lineStartCp;
+      lineEnd[lines] = endCp;
+      lineStart16[lines] = lineStartU;
+      lineEnd16[lines] = end16;
+      lineUpper[lines] = upper;
+      // rstrip, then look at the last characters
+      let b = end16;
+      while (b > lineStartU && isSpaceUnit(text.charCodeAt(b - 1))) b--;
+      if (b > lineStartU) {
+        const last = text.charCodeAt(b - 1);
+        if (last === 0x2e || last === 0x21 || last === 0x3f || last === 0x201d) lineTerminal[lines] = 1;
+        if (last === 0x2026 || (last === 0x2e && b - 3 >= lineStartU && text.charCodeAt(b - 2) === 0x2e && text.charCodeAt(b - 3) === 0x2e)) {
+          lineEllipsis[lines] = 1;
+        }
+        let a = lineStartU;
+        while (a < b && isSpaceUnit(text.charCodeAt(a))) a++;
+        if (BULLETS.has(text.charCodeAt(a))) lineBullet[lines] = 1;
+      }
+      lineWords[lines] = lWords;
+      lineNormLength[lines] = lNormLen;
+      lineNumeric[lines] = lNumeric;
+      lineJavascript[lines] = lJs;
+      lines++;
+      lineStartCp = endCp;
+      lineStartU = end16;
+      upper = 0;
+      lWords = 0;
+      lNormLen = 0;
+      lNumeric = 0;
+      lJs = 0;
+    };
+
+    for (let i = 0; i < L; i++) {
+      const i0 = i;
+      let c = text.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < L) {
+        const d = text.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+          i++;
+        }
+      }
+      const f = c >= 0xd800 && c <= 0xdfff ? 0 : CP_FLAGS[c];
+      const isWord = (f & F_WORD) !== 0;
+      const isSpace = (f & F_SPACE) !== 0;
+
+      // --- WordPunct tokens: maximal runs of \w, or of [^\w\s]
+      const k = isWord ? 1 : isSpace ? 0 : 2;
+      if (k !== rawCls) {
+        if (rawCls !== 0) closeRaw(i0);
+        rawCls = k;
+        rawStart = i0;
+        rawAlpha = false;
+        rawCased = false;
+        rawBlocked = false;
+      }
+      if (k !== 0) {
+        if (f & (F_LOWER | F_TITLE)) rawBlocked = true;
+        else if (f & F_UPPER) rawCased = true;
+        if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) rawAlpha = true;
+      }
+
+      // --- sentences: \b[^.!?]+[.!?]*
+      const isStop = c === 0x2e || c === 0x21 || c === 0x3f;
+      if (sState === 2 && !isStop) sState = 0;
+      if (sState === 0) {
+        if (isWord !== prevWord && !isStop) {
+          sentences++;
+          sState = 1;
+        }
+      } else if (sState === 1 && isStop) sState = 2;
+      prevWord = isWord;
+
+      // --- character counts
+      if (c === 0x2e) {
+        dotRun++;
+      } else {
+        if (dotRun >= 3) dots3 += Math.floor(dotRun / 3);
+        dotRun = 0;
+        if (c === 0x7b) curlyOpen++;
+        else if (c === 0x7d) curlyClose++;
+        else if (c === 0x23) hashes++;
+        else if (c === 0x2026) ellipsisChars++;
+      }
+      if (f & F_UPPER) upper++;
+
+      // --- normalised words: whitespace-separated runs, ASCII punctuation deleted
+      if (isSpace) {
+        if (runStart >= 0) closeRun(i0);
+      } else {
+        if (runStart < 0) {
+          runStart = i0;
+          runPunct = false;
+          runNonAscii = false;
+          runUpper = false;
+          runDigits = 0;
+        }
+        if (c < 0x80) {
+          if (c >= 0x30 && c <= 0x39) runDigits++;
+          else if (c >= 0x41 && c <= 0x5a) runUpper = true;
+          else if (isAsciiPunctCode(c)) runPunct = true;
+        } else runNonAscii = true;
+      }
+
+      cp++;
+      if (c === 0x0a) closeLine(i + 1, cp);
+    }
+    if (runStart >= 0) closeRun(L);
+    if (rawCls !== 0) closeRaw(L);
+    if (dotRun >= 3) dots3 += Math.floor(dotRun / 3);
+    if (lineStartU < L) closeLine(L, cp);
+
+    this.length = cp;
+    this.lineCount = lines;
+    this.lineStart = lineStart;
+    this.lineEnd = lineEnd;
+    this.lineStart16 = lineStart16;
+    this.lineEnd16 = lineEnd16;
+    this.lineUpper = lineUpper;
+    this.lineTerminal = lineTerminal;
+    this.lineEllipsis = lineEllipsis;
+    this.lineBullet = lineBullet;
+    this.lineWords = lineWords;
+    this.lineNormLength = lineNormLength;
+    this.lineNumeric = lineNumeric;
+    this.lineJavascript = lineJavascript;
+
+    this.words = words;
+    const N = words.length;
+    this.wordLength = wordLength.length === N ? wordLength : wordLength.subarray(0, N);
+    this.wordChars = wordChars;
+    const ids = new Int32Array(N);
+    const index = new Map<string, number>();
+    const vocab: string[] = [];
+    let counts = new Int32Array(Math.min(N, 1024));
+    for (let w = 0; w < N; w++) {
+      const word = words[w];
+      let id = index.get(word);
+      if (id === undefined) {
+        id = vocab.length;
+        index.set(word, id);
+        vocab.push(word);
+        if (id >= counts.length) counts = grow(counts, id + 1);
+      }
+      counts[id]++;
+      ids[w] = id;
+    }
+    this.wordIndex = index;
+    this.wordIds = ids;
+    this.vocab = vocab;
+    this.vocabCounts = counts.subarray(0, vocab.length);
+
+    this.rawWordCount = rawCount;
+    this.rawWordBounds = rawBounds.subarray(0, rawCount * 2);
+    this.rawAllCaps = nAllCaps;
+    this.rawWithAsciiAlpha = nAsciiAlpha;
+
+    this.countOpenCurly = curlyOpen;
+    this.countCloseCurly = curlyClose;
+    this.countHash = hashes;
+    this.countDots3 = dots3;
+    this.countEllipsisChar = ellipsisChars;
+    this.sentenceCount = sentences;
+  }
+
+  /** Number of normalised words (`rps_doc_word_count`). */
+  get wordCount(): number {
+    return this.words.length;
+  }
+
+  /** `len(normalize(text))` in code points: the words joined by single spaces. */
+  get normalizedLength(): number {
+    const n = this.words.length;
+    return n === 0 ? 0 : this.wordChars + n - 1;
+  }
+
+  /** `normalize(text)` as a string (built on demand). */
+  get normalizedText(): string {
+    return this.memo('normalizedText', () => this.words.join(' '));
+  }
+
+  /** Id of a normalised word in this document, or -1. */
+  wordId(word: string): number {
+    return this.wordIndex?.get(word) ?? -1;
+  }
+
+  /** The i-th raw (WordPunct) token. */
+  rawWord(i: number): string {
+    return this.text.slice(this.rawWordBounds[2 * i], this.rawWordBounds[2 * i + 1]);
+  }
+
+  /** Text of the i-th RPv2 line (with its `\n`). */
+  line(i: number): string {
+    return this.text.slice(this.lineStart16[i], this.lineEnd16[i]);
+  }
+
+  /** Python `text.splitlines()` (datatrove Gopher quality and C4). */
+  get splitlines(): string[] {
+    return this.memo('splitlines', () => pySplitlines(this.text));
+  }
+
+  /** Python `text.split("\n")` (FineWeb, C4 paragraph filter). */
+  get newlineSplit(): string[] {
+    return this.memo('newlineSplit', () => this.text.split('\n'));
+  }
+
+  /** Caches any per-document value under a key (e.g. the filters' spaCy tokens), computed once. */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const v = compute();
+    this.memos.set(key, v);
+    return v;
+  }
+
+  /**
+   * n-gram level n (n >= 1) over the normalised words, as ids of the n-grams that occur at least twice.
+   * Level n is derived from level n-1: the n-gram at i is the pair (n-1-gram at i, n-1-gram at i+1), and it can only
+   * repeat if both of those repeat, so unique n-grams are never hashed.
+   */
+  ngrams(n: number): NgramLevel {
+    if (n < 1) throw new RangeError(`n-gram size must be >= 1, got ${n}`);
+    const cached = this.levels[n];
+    if (cached) return cached;
+    let level: NgramLevel;
+    if (n === 1) {
+      const N = this.wordIds.length;
+      const rep = new Int32Array(N);
+      const remap = new Int32Array(this.vocab.length).fill(-1);
+      const counts = new Int32Array(this.vocab.length);
+      let distinct = 0;
+      for (let i = 0; i < N; i++) {
+        const id = this.wordIds[i];
+        if (this.vocabCounts[id] > 1) {
+          let r = remap[id];
+          if (r < 0) {
+            r = remap[id] = distinct++;
+            counts[r] = this.vocabCounts[id];
+          }
+          rep[i] = r;
+        } else rep[i] = -1;
+      }
+      level = { n, rep, counts: counts.subarray(0, distinct), distinct };
+    } else {
+      const prev = this.ngrams(n - 1);
+      level = nextLevel(prev);
+    }
+    this.levels[n] = level;
+    return level;
+  }
+}
+
+function isSpaceUnit(c: number): boolean {
+  return (c < 0xd800 || c > 0xdfff) && (CP_FLAGS[c] & F_SPACE) !== 0;
+}
+
+function isAsciiPunctCode(c: number): boolean {
+  return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) || (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
+}
+
+// Open-addressing table from (a, b) id pairs to new ids, reused across documents.
+let tKeysA = new Int32Array(1 << 12);
+let tKeysB = new Int32Array(1 << 12);
+let tVals = new Int32Array(1 << 12).fill(-1);
+
+function nextLevel(prev: NgramLevel): NgramLevel {
+  const n = prev.n + 1;
+  const M = prev.rep.length - 1; // positions of level n
+  if (M <= 0 || prev.distinct === 0) {
+    return { n, rep: new Int32Array(Math.max(M, 0)).fill(-1), counts: new Int32Array(0), distinct: 0 };
+  }
+  const pr = prev.rep;
+  // candidates: both halves repeat
+  let cand = 0;
+  for (let i = 0; i < M; i++) if (pr[i] >= 0 && pr[i + 1] >= 0) cand++;
+  const rep = new Int32Array(M).fill(-1);
+  if (cand < 2) return { n, rep, counts: new Int32Array(0), distinct: 0 };
+
+  let cap = 1 << 4;
+  while (cap < cand * 2) cap <<= 1;
+  if (tVals.length < cap) {
+    tKeysA = new Int32Array(cap);
+    tKeysB = new Int32Array(cap);
+    tVals = new Int32Array(cap);
+  }
+  const mask = cap - 1;
+  tVals.fill(-1, 0, cap);
+  const raw = new Int32Array(M);
+  let counts = new Int32Array(Math.min(cand, 256));
+  let ids = 0;
+  for (let i = 0; i < M; i++) {
+    const a = pr[i];
+    const b = pr[i + 1];
+    if (a < 0 || b < 0) {
+      raw[i] = -1;
+      continue;
+    }
+    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+    h = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const v = tVals[h];
+      if (v < 0) {
+        tKeysA[h] = a;
+        tKeysB[h] = b;
+        tVals[h] = ids;
+        if (ids >= counts.length) counts = grow(counts, ids + 1);
+        counts[ids] = 1;
+        raw[i] = ids++;
+        break;
+      }
+      if (tKeysA[h] === a && tKeysB[h] === b) {
+        counts[v]++;
+        raw[i] = v;
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+  // keep only repeated n-grams, renumbered in first-occurrence order
+  const remap = new Int32Array(ids).fill(-1);
+  const outCounts = new Int32Array(ids);
+  let distinct = 0;
+  for (let i = 0; i < M; i++) {
+    const r = raw[i];
+    if (r < 0 || counts[r] < 2) continue;
+    let m = remap[r];
+    if (m < 0) {
+      m = remap[r] = distinct++;
+      outCounts[m] = counts[r];
+    }
+    rep[i] = m;
+  }
+  return { n, rep, counts: outCounts.subarray(0, distinct), distinct };
+}
