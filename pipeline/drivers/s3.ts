@@ -138,7 +138,16 @@ function envBool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
 
 /** Manifest settings win over the environment, which wins over the defaults. */
 export function resolveS3Settings(manifest: S3Settings = {}, env: NodeJS.ProcessEnv = process.env): ResolvedS3Settings {
-  const s = s3SettingsSchema.parse(manifest);
+  // CURATE_S3_SETTINGS carries the manifest's section (JSON) to worker threads and Slurm tasks (setS3Settings sets it).
+  let inherited: S3Settings = {};
+  if (env.CURATE_S3_SETTINGS) {
+    try {
+      inherited = s3SettingsSchema.parse(JSON.parse(env.CURATE_S3_SETTINGS));
+    } catch (e) {
+      throw new Error(`Environment variable CURATE_S3_SETTINGS is not a valid storage.s3 section: ${(e as Error).message}`);
+    }
+  }
+  const s = { ...inherited, ...s3SettingsSchema.parse(manifest) };
   const endpoint = s.endpoint ?? (env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined);
   const partMb = s.part_size_mb ?? envNum(env, 'CURATE_S3_PART_SIZE_MB') ?? 8;
   if (partMb < 5) throw new Error(`S3 part size ${partMb} MiB is below the S3 minimum of 5 MiB (CURATE_S3_PART_SIZE_MB / storage.s3.part_size_mb).`);
@@ -165,8 +174,11 @@ let globalSettings: S3Settings = {};
 let registered: S3Driver | null = null;
 
 /** Applies the manifest's `storage.s3` section to the registered driver (later calls replace earlier ones). */
-export function setS3Settings(settings: S3Settings): void {
-  globalSettings = s3SettingsSchema.parse(settings);
+export function setS3Settings(settings: S3Settings | undefined | null): void {
+  globalSettings = s3SettingsSchema.parse(settings ?? {});
+  // Inherited by worker threads and child processes (local executor, Slurm tasks, `curate _task`).
+  if (Object.keys(globalSettings).length) process.env.CURATE_S3_SETTINGS = JSON.stringify(globalSettings);
+  else delete process.env.CURATE_S3_SETTINGS;
   if (registered) registered.configure(globalSettings);
 }
 
