@@ -119,8 +119,8 @@ export class DocView {
     const lineJavascript = new Int32Array(nl);
 
     const words: string[] = [];
-    let wordLength = new Int32Array(64);
-    let rawBounds = new Int32Array(128);
+    let wordLength: Int32Array = new Int32Array(64);
+    let rawBounds: Int32Array = new Int32Array(128);
 
     let lines = 0;
     let lineStartCp = 0;
@@ -342,7 +342,7 @@ export class DocView {
     const ids = new Int32Array(N);
     const index = new Map<string, number>();
     const vocab: string[] = [];
-    let counts = new Int32Array(Math.min(N, 1024));
+    let counts: Int32Array = new Int32Array(Math.min(N, 1024));
     for (let w = 0; w < N; w++) {
       const word = words[w];
       let id = index.get(word);
@@ -495,7 +495,7 @@ function nextLevel(prev: NgramLevel): NgramLevel {
   const mask = cap - 1;
   tVals.fill(-1, 0, cap);
   const raw = new Int32Array(M);
-  let counts = new Int32Array(Math.min(cand, 256));
+  let counts: Int32Array = new Int32Array(Math.min(cand, 256));
   let ids = 0;
   for (let i = 0; i < M; i++) {
     const a = pr[i];

@@ -1,0 +1,184 @@
+// `rpv2_signals`: the RedPajama-V2 quality signals as columns. Document-level signals become number columns named
+// exactly like RPv2's signal (the score of the single [0, len, score] span), line-level signals become `spans`
+// columns ([start, end, score] per RPv2 line, code point offsets). Word lists come from the manifest (local path or
+// s3://); nothing is downloaded at run time.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { defineStage, type ColumnSpec, type Doc, type Span, type StageContext } from '../../pipeline/types.ts';
+import {
+  ALL_RPV2_SIGNALS, RPV2_ARTIFACT_SIGNALS, RPV2_INT_SIGNALS, Rpv2Signals, isLineSignal, prepareBadWords,
+  type BadWordList, type Rpv2SignalName,
+} from './rpv2.ts';
+import { RPV2_STOP_WORDS } from './data/stopwords.ts';
+import { loadUt1Index } from './ut1.ts';
+import { DocView } from './view.ts';
+
+const SIGNAL_NAMES = ALL_RPV2_SIGNALS as readonly string[];
+
+export const rpv2Params = z.strictObject({
+  signals: z
+    .array(z.string())
+    .optional()
+    .superRefine((list, ctx) => {
+      for (const s of list ?? []) {
+        if (SIGNAL_NAMES.includes(s)) continue;
+        const why = (RPV2_ARTIFACT_SIGNALS as readonly string[]).includes(s)
+          ? `${s} needs an RPv2 fastText model or DSIR count artifact, which this port does not compute (docs/signals-rpv2.md)`
+          : `unknown RPv2 signal "${s}"`;
+        ctx.addIssue({ code: 'custom', message: why });
+      }
+    })
+    .describe(
+      'RPv2 signal names to compute (rps_doc_*, rps_lines_*). Default: every computable one — the 27 text signals, plus rps_doc_ldnoobw_words when `ldnoobw` is set and rps_doc_ut1_blacklist when `ut1` is set',
+    ),
+  language: z
+    .enum(Object.keys(RPV2_STOP_WORDS) as [string, ...string[]])
+    .default('en')
+    .describe("Stop word list of rps_doc_stop_word_fraction (RPv2's lists for en, de, fr, es, it)"),
+  ldnoobw: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'LDNOOBW word list for rps_doc_ldnoobw_words: a text file, one entry per line (local path relative to the manifest, or s3://). RPv2 used the `en` file of LDNOOBW at commit 5faf2ba',
+    ),
+  ut1: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "UT1 blacklist for rps_doc_ut1_blacklist: RPv2's domain_to_category_id.json (domain -> category-set id), or a UT1 `blacklists` folder (needs `ut1Categories`)",
+    ),
+  ut1Categories: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("UT1 categories RPv2 was configured with (its --block_categories); needed when `ut1` is a folder, to number the category sets as RPv2 does"),
+  domainField: z
+    .string()
+    .min(1)
+    .default('source_domain')
+    .describe("meta field with the document's domain for the UT1 lookup (RPv2 uses CCNet's source_domain); when missing, the host of meta.url is used"),
+});
+
+export type Rpv2Params = z.infer<typeof rpv2Params>;
+
+/** Signals the stage computes for these parameters (fixes the columns before the run). */
+export function selectedSignals(p: Rpv2Params): Rpv2SignalName[] {
+  if (p.signals) return ALL_RPV2_SIGNALS.filter((s) => p.signals!.includes(s));
+  return ALL_RPV2_SIGNALS.filter(
+    (s) => (s !== 'rps_doc_ldnoobw_words' || p.ldnoobw) && (s !== 'rps_doc_ut1_blacklist' || p.ut1),
+  );
+}
+
+const DESCRIPTIONS: Record<string, string> = {
+  rps_doc_curly_bracket: "('{' + '}' count) / len(text)",
+  rps_doc_ldnoobw_words: 'n-grams of normalised words listed in LDNOOBW',
+  rps_doc_lorem_ipsum: "'lorem ipsum' matches / len(normalised text)",
+  rps_doc_stop_word_fraction: 'stop words / WordPunct tokens (case-sensitive)',
+  rps_doc_ut1_blacklist: 'UT1 category-set id of the domain (null if not listed)',
+  rps_doc_frac_all_caps_words: 'WordPunct tokens with str.isupper()',
+  rps_doc_frac_lines_end_with_ellipsis: 'lines whose rstrip() ends with ... or …',
+  rps_doc_frac_no_alph_words: 'WordPunct tokens without an ASCII letter',
+  rps_doc_frac_unique_words: 'distinct / all normalised words',
+  rps_doc_mean_word_length: 'mean code points per normalised word',
+  rps_doc_num_sentences: 'matches of \\b[^.!?]+[.!?]*',
+  rps_doc_symbol_to_word_ratio: "('#' + '...' + '…') / WordPunct tokens",
+  rps_doc_unigram_entropy: 'entropy of normalised word counts (nats)',
+  rps_doc_word_count: 'normalised words',
+  rps_lines_ending_with_terminal_punctution_mark: 'per line: rstrip() ends with . ! ? ”',
+  rps_lines_javascript_counts: "per line: normalised words equal to 'javascript'",
+  rps_lines_num_words: 'per line: normalised words',
+  rps_lines_numerical_chars_fraction: 'per line: numeric chars / len(normalised line)',
+  rps_lines_start_with_bulletpoint: 'per line: lstrip() starts with a bullet character',
+  rps_lines_uppercase_letter_fraction: 'per line: uppercase chars / len(line)',
+};
+
+export function rpv2Columns(p: Rpv2Params): ColumnSpec[] {
+  return selectedSignals(p).map((s): ColumnSpec => {
+    const m = /^rps_doc_frac_chars_(dupe|top)_(\d+)grams?$/.exec(s);
+    const description =
+      DESCRIPTIONS[s] ??
+      (m ? (m[1] === 'dupe' ? `chars in words covered by repeated ${m[2]}-grams / all chars` : `chars of the most frequent repeated ${m[2]}-gram × its count / all chars`) : s);
+    if (isLineSignal(s)) return { name: s, type: 'spans', description: `RPv2 ${description}` };
+    return { name: s, type: RPV2_INT_SIGNALS.includes(s) ? 'int32' : 'float64', description: `RPv2 ${description}` };
+  });
+}
+
+async function readText(ctx: StageContext, path: string): Promise<string> {
+  const uri = ctx.storage.resolve(ctx.baseDir, path);
+  const local = await ctx.storage.localPath(uri);
+  return readFile(local, 'utf8');
+}
+
+/** Domain of a document for the UT1 lookup: meta[domainField], else the host of meta.url. */
+export function documentDomain(doc: Doc, field: string): string | null {
+  const d = doc.meta[field];
+  if (typeof d === 'string') return d;
+  const url = doc.meta.url;
+  if (typeof url === 'string') {
+    try {
+      return new URL(url).host;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+export const rpv2SignalsStage = defineStage({
+  name: 'rpv2_signals',
+  family: 'signals',
+  description:
+    'RedPajama-V2 quality signals (content, repetition, natural-language and line families; LDNOOBW and UT1 from user-supplied lists), as columns named like RPv2: document-level as numbers, line-level as spans.',
+  params: rpv2Params,
+  reads: () => [],
+  writes: (p) => rpv2Columns(p),
+  create(p) {
+    const names = selectedSignals(p);
+    let compiled: Rpv2Signals | undefined;
+    const wantsUt1 = names.includes('rps_doc_ut1_blacklist');
+    return {
+      name: 'rpv2_signals',
+      async setup(ctx) {
+        let badWords: BadWordList | undefined;
+        if (names.includes('rps_doc_ldnoobw_words')) {
+          if (!p.ldnoobw) throw new Error('rpv2_signals: rps_doc_ldnoobw_words needs the `ldnoobw` parameter (path to a LDNOOBW word list)');
+          badWords = prepareBadWords(await readText(ctx, p.ldnoobw));
+          ctx.log.info(`rpv2_signals: LDNOOBW list ${p.ldnoobw}: ${badWords.size} entries`);
+        }
+        let ut1: ReadonlyMap<string, number> | undefined;
+        if (wantsUt1) {
+          if (!p.ut1) throw new Error('rpv2_signals: rps_doc_ut1_blacklist needs the `ut1` parameter (domain_to_category_id.json or a UT1 blacklists folder)');
+          ut1 = await loadUt1Index(ctx.storage, ctx.storage.resolve(ctx.baseDir, p.ut1), p.ut1Categories);
+          ctx.log.info(`rpv2_signals: UT1 index ${p.ut1}: ${ut1.size} domains`);
+        }
+        compiled = new Rpv2Signals({ signals: names, language: p.language, badWords, ut1 });
+        const skipped = ALL_RPV2_SIGNALS.filter((s) => !names.includes(s));
+        ctx.log.info(
+          `rpv2_signals: computing ${names.length} signals` +
+            (skipped.length ? `; not computed: ${skipped.join(', ')}${!p.ldnoobw || !p.ut1 ? ' (no word list / UT1 index given)' : ''}` : '') +
+            `; never computed by this port: ${RPV2_ARTIFACT_SIGNALS.join(', ')} (need RPv2 fastText models / DSIR counts)`,
+        );
+      },
+      async *run(batches, ctx) {
+        const sig = compiled!;
+        for await (const b of batches) {
+          for (const d of b.docs) {
+            const view = new DocView(d.text);
+            const res = sig.compute(view, wantsUt1 ? documentDomain(d, p.domainField) : undefined);
+            for (const name of names) {
+              const spans = res[name];
+              if (isLineSignal(name)) {
+                // RPv2 writes a null score only for rps_lines_start_with_bulletpoint of an empty text; the
+                // spans column keeps it as null (the Parquet writer stores null span elements).
+                d.cols[name] = spans as unknown as Span[];
+              } else d.cols[name] = spans[0][2];
+            }
+            ctx.stats.metric('rps_doc_word_count', view.wordCount);
+          }
+          yield b;
+        }
+      },
+    };
+  },
+});
