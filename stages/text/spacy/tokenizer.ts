@@ -37,6 +37,10 @@ const ONLY_LETTERS = /^[A-Za-z]+$/;
 const ONLY_DIGITS = /^[0-9]+$/;
 const IS_PUNCT = /^\p{P}+$/u;
 
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+}
+
 function isAllSpace(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (!isPySpaceCode(s.charCodeAt(i))) return false;
   return s.length > 0;
@@ -47,6 +51,12 @@ export class SpacyEnglishTokenizer {
   private readonly prefixRe: RegExp;
   private readonly suffixRe: RegExp;
   private readonly infixRe: RegExp;
+  /** The infix alternation, sticky: tried only at positions where an infix can start. */
+  private readonly infixSticky: RegExp;
+  /** A character that can start an English infix match; strings without one skip the infix regex. */
+  private readonly infixTrigger: RegExp;
+  /** infixTrigger precomputed over the BMP (1 = can start an infix; high surrogates = 1, decided by the regex). */
+  private readonly infixStart: Uint8Array;
   private readonly urlRe: RegExp;
   private readonly punctChars: Set<string>;
   private readonly trie: TrieNode = { next: new Map(), terminal: false };
@@ -64,6 +74,17 @@ export class SpacyEnglishTokenizer {
     this.prefixRe = new RegExp(pyRegexToJs(pre.join('|')), 'u');
     this.suffixRe = new RegExp(pyRegexToJs(suf.join('|')), 'u');
     this.infixRe = new RegExp(pyRegexToJs(inf.join('|')), 'gu');
+    // English infixes start with one of: . … (ellipses), an icon symbol, + - * ^ , : < > = / or a hyphen (- – — ~)
+    const icons = data.infixes.find((p) => p.startsWith('[\\u00A6'));
+    if (!icons) throw new Error('spaCy data: icon class not found among infixes');
+    this.infixTrigger = new RegExp(pyRegexToJs('[.\u2026+\\-*^,:<>=/\u2013\u2014~' + icons.slice(1, -1) + ']'), 'u');
+    this.infixSticky = new RegExp(this.infixRe.source, 'uy');
+    this.infixStart = new Uint8Array(0x10000);
+    for (let c = 0; c < 0x10000; c++) {
+      if (c >= 0xd800 && c <= 0xdbff) this.infixStart[c] = 1; // astral: let the regex decide
+      else if (c >= 0xdc00 && c <= 0xdfff) this.infixStart[c] = 0; // never start inside a pair
+      else if (this.infixTrigger.test(String.fromCharCode(c))) this.infixStart[c] = 1;
+    }
     this.urlRe = new RegExp(pyRegexToJs(data.url_pattern), 'u');
     this.punctChars = new Set(data.sentencizer_punct_chars);
     // Tokenizer.add_special_case: special cases that contain an affix or a space are also matched over the
@@ -90,11 +111,23 @@ export class SpacyEnglishTokenizer {
   }
 
   private findPrefix(s: string): number {
+    // Every English prefix starts with a non-alphanumeric character except the currencies US$, C$ and A$.
+    const c = s.charCodeAt(0);
+    if (isAsciiAlnum(c) && !(s.startsWith('US$') || s.startsWith('C$') || s.startsWith('A$'))) return 0;
     const m = this.prefixRe.exec(s);
     return m ? m[0].length : 0;
   }
 
   private findSuffix(s: string): number {
+    // No English suffix ends in an ASCII digit; one ending in an ASCII letter is 's/'S (straight or curly
+    // apostrophe) or a unit after an ASCII digit.
+    const n = s.length;
+    const c = s.charCodeAt(n - 1);
+    if (c >= 0x30 && c <= 0x39) return 0;
+    if (isAsciiAlnum(c)) {
+      const p = s.charCodeAt(n - 2);
+      if (p !== 0x27 && p !== 0x2019 && !/[0-9]/.test(s)) return 0;
+    }
     const m = this.suffixRe.exec(s);
     return m ? m[0].length : 0;
   }
@@ -111,10 +144,10 @@ export class SpacyEnglishTokenizer {
     if (withSpecials) {
       const sp = this.specials.get(chunk);
       if (sp) return sp;
+      // fast path: pure ASCII letters or digits can match no prefix, suffix, infix or URL
+      if (ONLY_LETTERS.test(chunk) || ONLY_DIGITS.test(chunk)) return [chunk];
       const hit = this.cache.get(chunk);
       if (hit) return hit;
-      // fast paths: pure ASCII letters or digits can match no prefix, suffix, infix or special beyond the above
-      if (ONLY_LETTERS.test(chunk) || ONLY_DIGITS.test(chunk)) return [chunk];
     }
     const prefixes: string[] = [];
     const suffixes: string[] = [];
@@ -175,13 +208,28 @@ export class SpacyEnglishTokenizer {
   }
 
   private splitInfixes(s: string, out: string[]): void {
-    this.infixRe.lastIndex = 0;
+    // Same matches as re.finditer over the alternation: every infix starts at a trigger character, so the
+    // leftmost match is the first trigger position where the sticky alternation matches.
+    const re = this.infixSticky;
+    const table = this.infixStart;
     let start = 0;
     let any = false;
-    for (const m of s.matchAll(this.infixRe)) {
+    let pos = 0;
+    while (pos < s.length) {
+      if (table[s.charCodeAt(pos)] === 0) {
+        pos++;
+        continue;
+      }
+      re.lastIndex = pos;
+      const m = re.exec(s);
+      if (!m) {
+        pos++;
+        continue;
+      }
       any = true;
-      const a = m.index;
+      const a = pos;
       const b = a + m[0].length;
+      pos = b > a ? b : a + 1;
       if (a === 0) continue; // spaCy skips an infix at the very start (start_before_infixes == 0)
       if (a !== start) out.push(s.slice(start, a));
       if (a !== b) out.push(s.slice(a, b));
@@ -259,6 +307,24 @@ export class SpacyEnglishTokenizer {
       for (let k = a; k < b; k++) seen.add(k);
     }
     kept.sort((x, y) => x[0] - y[0]);
+    // most matches re-find a special case the chunk pass already applied (e.g. "it's"): nothing to change
+    let changes = false;
+    for (const [a, b] of kept) {
+      const sp = this.specials.get(text.slice(starts[a], starts[b - 1] + tokens[b - 1].length));
+      if (!sp) continue;
+      if (sp.length !== b - a) {
+        changes = true;
+        break;
+      }
+      for (let k = 0; k < sp.length; k++) {
+        if (sp[k] !== tokens[a + k]) {
+          changes = true;
+          break;
+        }
+      }
+      if (changes) break;
+    }
+    if (!changes) return t;
     const outT: string[] = [];
     const outS: number[] = [];
     const outW: number[] = [];
