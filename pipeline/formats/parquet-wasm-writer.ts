@@ -1,11 +1,12 @@
-// Streaming Parquet writer: Arrow record batches built from declared columns, encoded by parquet-wasm
-// (arrow-rs) with zstd, one row group per `rowGroupSize` rows, bytes streamed into an atomic writer.
+// The former Parquet writer, kept for comparison benchmarks and as a second opinion in tests: Arrow record batches
+// built from declared columns, encoded by parquet-wasm (arrow-rs) with zstd, one row group per `rowGroupSize` rows.
+// The pipeline writes with ParquetWriter (parquet-write.ts), which is faster and byte-deterministic.
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import type { AtomicWriter, ColumnSpec, ColumnValue } from '../types.ts';
 import { arrowSchema, columnData } from './columns.ts';
 
-export interface ParquetWriterOptions {
+export interface WasmParquetWriterOptions {
   columns: readonly ColumnSpec[];
   rowGroupSize?: number;
   /** File-level key-value metadata (tokenizer hash, manifest hash, curate version...). */
@@ -13,13 +14,13 @@ export interface ParquetWriterOptions {
   compression?: 'zstd' | 'snappy' | 'none';
 }
 
-export type Row = Record<string, ColumnValue | undefined>;
+type Row = Record<string, ColumnValue | undefined>;
 
 /**
  * Rows are buffered up to one row group, then handed to arrow-rs as an Arrow IPC record batch.
  * The schema comes only from the declared columns: an all-null first batch cannot change a type.
  */
-export class ParquetWriter {
+export class WasmParquetWriter {
   private readonly cols: readonly ColumnSpec[];
   private readonly schema: arrow.Schema;
   private readonly rowGroupSize: number;
@@ -30,7 +31,7 @@ export class ParquetWriter {
   rows = 0;
   bytes = 0;
 
-  constructor(out: AtomicWriter, opts: ParquetWriterOptions) {
+  constructor(out: AtomicWriter, opts: WasmParquetWriterOptions) {
     this.cols = opts.columns;
     this.rowGroupSize = opts.rowGroupSize ?? 10_000;
     const md = new Map(Object.entries(opts.metadata ?? {}));

@@ -7,6 +7,7 @@ import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import type { Storage } from '../types.ts';
 import { fromArrow } from './columns.ts';
+import { NativeParquetFile, ParquetError, parquetRecords } from './parquet-read.ts';
 
 export type InputFormat = 'jsonl' | 'jsonl.gz' | 'jsonl.zst' | 'parquet';
 
@@ -118,7 +119,34 @@ export async function openParquet(storage: Storage, uri: string): Promise<pw.Par
   }
 }
 
+/**
+ * Parquet records, one batch per row group. The native decoder (parquet-read.ts) reads what common writers produce;
+ * files using features it does not decode (delta encodings, maps, lists of structs, LZO...) go through parquet-wasm.
+ */
 async function* readParquet(storage: Storage, uri: string): AsyncIterable<RecordItem[]> {
+  const st = await storage.stat(uri);
+  if (!st) throw new InputError(uri, null, 'file not found (it was listed, then disappeared?)');
+  let file: NativeParquetFile;
+  try {
+    file = await NativeParquetFile.open({ size: st.size, read: (a, b) => storage.readRange(uri, a, b) });
+  } catch (e) {
+    if (e instanceof ParquetError) throw new InputError(uri, null, `cannot read the Parquet footer (${e.message}). The file is corrupt or not Parquet.`);
+    throw e;
+  }
+  if (file.unsupportedReason() !== null) {
+    yield* readParquetWasm(storage, uri);
+    return;
+  }
+  try {
+    yield* parquetRecords(file);
+  } catch (e) {
+    if (e instanceof ParquetError) throw new InputError(uri, e.row, e.message);
+    throw e;
+  }
+}
+
+/** Parquet through parquet-wasm (arrow-rs), for files the native decoder leaves out. */
+async function* readParquetWasm(storage: Storage, uri: string): AsyncIterable<RecordItem[]> {
   const file = await openParquet(storage, uri);
   try {
     const md = file.metadata();
