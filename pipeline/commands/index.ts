@@ -9,5 +9,6 @@ export async function loadCommands(): Promise<Register[]> {
   modules.push((await import('./classify.ts')).register);
   modules.push((await import('./classifier.ts')).register);
   modules.push((await import('./dedup.ts')).register);
+  modules.push((await import('./cancel.ts')).register);
   return modules;
 }
