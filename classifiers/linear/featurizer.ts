@@ -94,7 +94,10 @@ export class HashedNgramFeaturizer {
   readonly config: FeaturizerConfig;
   readonly buckets: number;
   private readonly mask: number;
-  private readonly counts: Float32Array;
+  // Per-document open-addressing table bucket -> count: small enough to stay in cache, unlike a 2^k array.
+  private keys: Int32Array;
+  private cnt: Float32Array;
+  private shift: number;
   private touched: Int32Array;
   private nTouched = 0;
 
@@ -102,21 +105,32 @@ export class HashedNgramFeaturizer {
     this.config = config;
     this.buckets = 1 << config.bucketsLog2;
     this.mask = this.buckets - 1;
-    this.counts = new Float32Array(this.buckets);
-    this.touched = new Int32Array(4096);
+    this.keys = new Int32Array(4096).fill(-1);
+    this.cnt = new Float32Array(4096);
+    this.shift = 32 - 12;
+    this.touched = new Int32Array(2048);
     tables();
   }
 
-  private bump(bucket: number): void {
-    if (this.counts[bucket] === 0) {
-      if (this.nTouched === this.touched.length) {
-        const t = new Int32Array(this.touched.length * 2);
-        t.set(this.touched);
-        this.touched = t;
-      }
-      this.touched[this.nTouched++] = bucket;
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldCnt = this.cnt;
+    const oldTouched = this.touched.subarray(0, this.nTouched);
+    const cap = oldKeys.length * 2;
+    this.keys = new Int32Array(cap).fill(-1);
+    this.cnt = new Float32Array(cap);
+    this.shift--;
+    const touched = new Int32Array(cap >> 1);
+    const m = cap - 1;
+    for (let j = 0; j < oldTouched.length; j++) {
+      const b = oldKeys[oldTouched[j]];
+      let slot = Math.imul(b, 0x9e3779b1) >>> this.shift;
+      while (this.keys[slot] !== -1) slot = (slot + 1) & m;
+      this.keys[slot] = b;
+      this.cnt[slot] = oldCnt[oldTouched[j]];
+      touched[j] = slot;
     }
-    this.counts[bucket] += 1;
+    this.touched = touched;
   }
 
   /** Counts the buckets of one text into the scratch table; returns the number of distinct buckets. */
@@ -128,11 +142,20 @@ export class HashedNgramFeaturizer {
     const seed = cfg.seed | 0;
     const mask = this.mask;
     const n = cfg.maxChars === null ? text.length : Math.min(text.length, cfg.maxChars);
-    this.nTouched = 0;
+    // hot loop: table state in locals (reloaded after the rare grow())
+    let keys = this.keys;
+    let cnt = this.cnt;
+    let touched = this.touched;
+    let shift = this.shift;
+    let m = keys.length - 1;
+    let nt = 0;
     let inWord = false;
     let h = 0;
     let prev = 0;
     let havePrev = false;
+    let pending = 0; // buckets to count for the word just ended: 1 or 2
+    let b0 = 0;
+    let b1 = 0;
     for (let i = 0; i <= n; i++) {
       const c = i < n ? text.charCodeAt(i) : 32;
       if (word[c] === 1) {
@@ -141,28 +164,63 @@ export class HashedNgramFeaturizer {
           h = 0x811c9dc5;
         }
         h = Math.imul(h ^ (lc ? lower[c] : c), 0x01000193);
-      } else if (inWord) {
-        inWord = false;
-        const uni = fmix32(h ^ seed);
-        this.bump(uni & mask);
-        if (bigrams && havePrev) this.bump(fmix32((Math.imul(prev, 0x9e3779b1) + uni) ^ 0x5bd1e995 ^ seed) & mask);
-        prev = uni;
-        havePrev = true;
+        continue;
+      }
+      if (!inWord) continue;
+      inWord = false;
+      const uni = fmix32(h ^ seed);
+      b0 = uni & mask;
+      pending = 1;
+      if (bigrams && havePrev) {
+        b1 = fmix32((Math.imul(prev, 0x9e3779b1) + uni) ^ 0x5bd1e995 ^ seed) & mask;
+        pending = 2;
+      }
+      prev = uni;
+      havePrev = true;
+      for (let q = 0; q < pending; q++) {
+        const bucket = q === 0 ? b0 : b1;
+        let slot = Math.imul(bucket, 0x9e3779b1) >>> shift;
+        for (;;) {
+          const k = keys[slot];
+          if (k === bucket) {
+            cnt[slot] += 1;
+            break;
+          }
+          if (k === -1) {
+            keys[slot] = bucket;
+            cnt[slot] = 1;
+            touched[nt++] = slot;
+            if (nt * 2 >= keys.length) {
+              this.nTouched = nt;
+              this.grow();
+              keys = this.keys;
+              cnt = this.cnt;
+              touched = this.touched;
+              shift = this.shift;
+              m = keys.length - 1;
+            }
+            break;
+          }
+          slot = (slot + 1) & m;
+        }
       }
     }
-    return this.nTouched;
+    this.nTouched = nt;
+    return nt;
   }
 
   /** Moves the scratch counts into ids/weights at `at`, applying the weighting; clears the scratch table. */
   private emit(ids: Int32Array, weights: Float32Array, at: number): void {
     const m = this.nTouched;
     const log = this.config.weighting === 'log1p-l2';
+    const keys = this.keys;
+    const cnt = this.cnt;
     let ss = 0;
     for (let j = 0; j < m; j++) {
-      const b = this.touched[j];
-      const v = log ? Math.log1p(this.counts[b]) : this.counts[b];
-      this.counts[b] = 0;
-      ids[at + j] = b;
+      const slot = this.touched[j];
+      const v = log ? Math.log1p(cnt[slot]) : cnt[slot];
+      ids[at + j] = keys[slot];
+      keys[slot] = -1;
       weights[at + j] = v;
       ss += v * v;
     }

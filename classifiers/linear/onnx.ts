@@ -3,7 +3,7 @@
 // AttributeProto). Field numbers follow onnx/onnx.proto.
 //
 // Graph (batch of B documents, n = most features of a document in the batch, padded with weight 0):
-//   feature_ids int64 [B, n], feature_weights float [B, n]
+//   feature_ids int32 [B, n], feature_weights float [B, n]
 //   g = Gather(W[buckets, C], feature_ids)          -> [B, n, C]
 //   p = Mul(g, Unsqueeze(feature_weights, [2]))     -> [B, n, C]
 //   logits = Add(ReduceSum(p, [1], keepdims=0), b)  -> [B, C]
@@ -65,6 +65,7 @@ class Pb {
 }
 
 const FLOAT = 1;
+const INT32 = 6;
 const INT64 = 7;
 const ATTR_INT = 2;
 
@@ -120,7 +121,7 @@ export function linearModelToOnnx(model: LinearModel, metadata: Record<string, s
   g.msg(5, tensor('b', FLOAT, [C], le(model.bias)));
   g.msg(5, tensor('axis1', INT64, [1], le(BigInt64Array.from([1n]))));
   g.msg(5, tensor('axis2', INT64, [1], le(BigInt64Array.from([2n]))));
-  g.msg(11, valueInfo('feature_ids', INT64, ['batch', 'features']));
+  g.msg(11, valueInfo('feature_ids', INT32, ['batch', 'features']));
   g.msg(11, valueInfo('feature_weights', FLOAT, ['batch', 'features']));
   g.msg(12, valueInfo('logits', FLOAT, ['batch', C]));
   g.msg(12, valueInfo('probs', FLOAT, ['batch', C]));
