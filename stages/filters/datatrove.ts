@@ -1,0 +1,467 @@
+// datatrove's heuristic filters (v0.10.0, commit a649de7), ported rule by rule with CPython string semantics:
+// GopherQualityFilter, GopherRepetitionFilter, C4QualityFilter, C4ParagraphFilter, C4BadWordsFilter and
+// FineWebQualityFilter. Same rule order, same default thresholds, same reason strings.
+// Where the original raises ZeroDivisionError (a rule dividing by zero tokens / lines / characters), the ratio
+// is NaN here and the rule does not fire (documented in docs/filters.md).
+import {
+  cpLen, endsWithAny, hasAlpha, pyCount, pyLstrip, pyRstrip, pySplit, pySplitlines, pyStrip,
+} from '../text/pystr.ts';
+import { sentenceCount, type TokenizerKind } from '../text/words.ts';
+
+export interface FilterResult {
+  keep: boolean;
+  /** datatrove's reason string for a drop; null when kept. */
+  reason: string | null;
+}
+
+const KEEP: FilterResult = { keep: true, reason: null };
+const drop = (reason: string): FilterResult => ({ keep: false, reason });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Character sets of datatrove.utils.text
+
+/** TERMINAL_PUNCTUATION (159 sentence-final marks; ASCII members are only . ! ?). */
+const TERMINAL_CODEPOINTS = [
+  0x21, 0x2e, 0x3f, 0x589, 0x61d, 0x61e, 0x61f, 0x6d4, 0x700, 0x701, 0x702, 0x7f9, 0x837, 0x839, 0x83d, 0x83e, 0x964,
+  0x965, 0x104a, 0x104b, 0x1362, 0x1367, 0x1368, 0x166e, 0x1735, 0x1736, 0x17d4, 0x17d5, 0x17d6, 0x17d9, 0x17da,
+  0x1803, 0x1809, 0x1944, 0x1945, 0x1aa8, 0x1aa9, 0x1aaa, 0x1aab, 0x1b5a, 0x1b5b, 0x1b5e, 0x1b5f, 0x1b7d, 0x1b7e,
+  0x1c3b, 0x1c3c, 0x1c7e, 0x1c7f, 0x203c, 0x203d, 0x2047, 0x2048, 0x2049, 0x2e2e, 0x2e3c, 0x2e53, 0x2e54, 0x3002,
+  0xa4ff, 0xa60e, 0xa60f, 0xa6f3, 0xa6f7, 0xa876, 0xa877, 0xa8ce, 0xa8cf, 0xa92f, 0xa9c8, 0xa9c9, 0xaa5d, 0xaa5e,
+  0xaa5f, 0xaaf0, 0xaaf1, 0xabeb, 0xfe52, 0xfe56, 0xfe57, 0xff01, 0xff0e, 0xff1f, 0xff61, 0x10a56, 0x10a57, 0x10f55,
+  0x10f56, 0x10f57, 0x10f58, 0x10f59, 0x10f86, 0x10f87, 0x10f88, 0x10f89, 0x11047, 0x11048, 0x110be, 0x110bf,
+  0x110c0, 0x110c1, 0x11141, 0x11142, 0x11143, 0x111c5, 0x111c6, 0x111cd, 0x111de, 0x111df, 0x11238, 0x11239,
+  0x1123b, 0x1123c, 0x112a9, 0x1144b, 0x1144c, 0x115c2, 0x115c3, 0x115c9, 0x115ca, 0x115cb, 0x115cc, 0x115cd,
+  0x115ce, 0x115cf, 0x115d0, 0x115d1, 0x115d2, 0x115d3, 0x115d4, 0x115d5, 0x115d6, 0x115d7, 0x11641, 0x11642,
+  0x1173c, 0x1173d, 0x1173e, 0x11944, 0x11946, 0x11a42, 0x11a43, 0x11a9b, 0x11a9c, 0x11c41, 0x11c42, 0x11ef7,
+  0x11ef8, 0x11f43, 0x11f44, 0x16a6e, 0x16a6f, 0x16af5, 0x16b37, 0x16b38, 0x16b44, 0x16e98, 0x1bc9f, 0x1da88,
+];
+export const TERMINAL_PUNCTUATION: ReadonlySet<number> = new Set(TERMINAL_CODEPOINTS);
+
+/** PUNCTUATION string of datatrove.utils.text (the listed characters plus C0/C1 control ranges). */
+const PUNCTUATION_LISTED = [
+  0x21, 0x2f, 0x2014, 0x201d, 0x3a, 0xff05, 0xff11, 0x3008, 0x26, 0x28, 0x3001, 0x2501, 0x5c, 0x3010, 0x23, 0x25,
+  0x300c, 0x300d, 0xff0c, 0x3011, 0xff1b, 0x2b, 0x5e, 0x5d, 0x7e, 0x201c, 0x300a, 0x201e, 0x27, 0x3b, 0x2019, 0x7b,
+  0x7c, 0x2236, 0xb4, 0x5b, 0x3d, 0x2d, 0x60, 0x2a, 0xff0e, 0xff08, 0x2013, 0xff1f, 0xff01, 0xff1a, 0x24, 0xff5e,
+  0xab, 0x3009, 0x2c, 0x3e, 0x3c, 0x300b, 0x29, 0x3f, 0xff09, 0x3002, 0x2026, 0x40, 0x5f, 0x2e, 0x22, 0x7d, 0x25ba,
+  0xbb,
+];
+function buildPunctuationSet(): Set<number> {
+  const s = new Set<number>(PUNCTUATION_LISTED);
+  // range(0, 9), range(11, 13), range(13, 32), range(127, 160)
+  for (const [a, b] of [[0, 9], [11, 13], [13, 32], [127, 160]]) for (let c = a; c < b; c++) s.add(c);
+  for (const c of TERMINAL_CODEPOINTS) s.add(c);
+  return s;
+}
+/** PUNCTUATION_SET = set(PUNCTUATION) | TERMINAL_PUNCTUATION (Gopher "symbol words"). */
+export const PUNCTUATION_SET: ReadonlySet<number> = buildPunctuationSet();
+
+/** Last code point of a string (or -1 for ""). */
+function lastCodePoint(s: string): number {
+  const n = s.length;
+  if (n === 0) return -1;
+  const c = s.charCodeAt(n - 1);
+  if (c >= 0xdc00 && c <= 0xdfff && n >= 2) {
+    const h = s.charCodeAt(n - 2);
+    if (h >= 0xd800 && h <= 0xdbff) return ((h - 0xd800) << 10) + (c - 0xdc00) + 0x10000;
+  }
+  return c;
+}
+
+/** `any(ch not in PUNCTUATION_SET for ch in w)`. */
+function hasNonSymbolChar(w: string): boolean {
+  for (const ch of w) if (!PUNCTUATION_SET.has(ch.codePointAt(0)!)) return true;
+  return false;
+}
+
+/** Python `x / y` where y may be 0: NaN instead of ZeroDivisionError (no rule fires on NaN). */
+function ratio(x: number, y: number): number {
+  return y === 0 ? NaN : x / y;
+}
+
+/** A threshold argument that Python treats as falsy (None or 0) disables its rule in the Gopher filters. */
+function on(x: number | null | undefined): x is number {
+  return x !== null && x !== undefined && x !== 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GopherQualityFilter
+
+export interface GopherQualityParams {
+  min_doc_words: number | null;
+  max_doc_words: number | null;
+  min_avg_word_length: number | null;
+  max_avg_word_length: number | null;
+  max_symbol_word_ratio: number | null;
+  max_bullet_lines_ratio: number | null;
+  max_ellipsis_lines_ratio: number | null;
+  max_non_alpha_words_ratio: number | null;
+  min_stop_words: number | null;
+  stop_words: string[];
+}
+
+export const GOPHER_QUALITY_DEFAULTS: GopherQualityParams = {
+  min_doc_words: 50,
+  max_doc_words: 100000,
+  min_avg_word_length: 3,
+  max_avg_word_length: 10,
+  max_symbol_word_ratio: 0.1,
+  max_bullet_lines_ratio: 0.9,
+  max_ellipsis_lines_ratio: 0.3,
+  max_non_alpha_words_ratio: 0.8,
+  min_stop_words: 2,
+  stop_words: ['the', 'be', 'to', 'of', 'and', 'that', 'have', 'with'],
+};
+
+export function gopherQuality(text: string, words: readonly string[], p: GopherQualityParams): FilterResult {
+  const nWords = words.length;
+  let nNonSymbol = 0;
+  let lenSum = 0;
+  for (const w of words) {
+    if (hasNonSymbolChar(w)) {
+      nNonSymbol++;
+      lenSum += cpLen(w);
+    }
+  }
+  if (on(p.min_doc_words) && nNonSymbol < p.min_doc_words) return drop('gopher_short_doc');
+  if (on(p.max_doc_words) && nNonSymbol > p.max_doc_words) return drop('gopher_long_doc');
+  // np.mean of an empty list is NaN: both comparisons are false
+  const avg = nNonSymbol === 0 ? NaN : lenSum / nNonSymbol;
+  if (on(p.min_avg_word_length) && avg < p.min_avg_word_length) return drop('gopher_below_avg_threshold');
+  if (on(p.max_avg_word_length) && avg > p.max_avg_word_length) return drop('gopher_above_avg_threshold');
+  if (on(p.max_symbol_word_ratio) && ratio(pyCount(text, '#'), nWords) > p.max_symbol_word_ratio) {
+    return drop('gopher_too_many_hashes');
+  }
+  if (on(p.max_symbol_word_ratio) && ratio(pyCount(text, '...') + pyCount(text, '…'), nWords) > p.max_symbol_word_ratio) {
+    return drop('gopher_too_many_ellipsis');
+  }
+  if (on(p.max_bullet_lines_ratio) || on(p.max_ellipsis_lines_ratio)) {
+    const lines = pySplitlines(text);
+    if (on(p.max_bullet_lines_ratio)) {
+      let n = 0;
+      for (const l of lines) {
+        const s = pyLstrip(l);
+        if (s.startsWith('•') || s.startsWith('-')) n++;
+      }
+      if (ratio(n, lines.length) > p.max_bullet_lines_ratio) return drop('gopher_too_many_bullets');
+    }
+    if (on(p.max_ellipsis_lines_ratio)) {
+      let n = 0;
+      for (const l of lines) {
+        const s = pyRstrip(l);
+        if (s.endsWith('...') || s.endsWith('…')) n++;
+      }
+      if (ratio(n, lines.length) > p.max_ellipsis_lines_ratio) return drop('gopher_too_many_end_ellipsis');
+    }
+  }
+  if (on(p.max_non_alpha_words_ratio)) {
+    let n = 0;
+    for (const w of words) if (hasAlpha(w)) n++;
+    if (ratio(n, nWords) < p.max_non_alpha_words_ratio) return drop('gopher_below_alpha_threshold');
+  }
+  if (on(p.min_stop_words)) {
+    const stop = new Set(p.stop_words);
+    const found = new Set<string>();
+    for (const w of words) if (stop.has(w)) found.add(w);
+    if (found.size < p.min_stop_words) return drop('gopher_enough_stop_words');
+  }
+  return KEEP;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GopherRepetitionFilter
+
+export interface GopherRepetitionParams {
+  dup_line_frac: number | null;
+  dup_para_frac: number | null;
+  dup_line_char_frac: number | null;
+  dup_para_char_frac: number | null;
+  top_n_grams: [number, number][];
+  dup_n_grams: [number, number][];
+}
+
+export const GOPHER_REPETITION_DEFAULTS: GopherRepetitionParams = {
+  dup_line_frac: 0.3,
+  dup_para_frac: 0.3,
+  dup_line_char_frac: 0.2,
+  dup_para_char_frac: 0.2,
+  top_n_grams: [[2, 0.2], [3, 0.18], [4, 0.16]],
+  dup_n_grams: [[5, 0.15], [6, 0.14], [7, 0.13], [8, 0.12], [9, 0.11], [10, 0.1]],
+};
+
+/** datatrove `find_duplicates`: (#elements seen before, code points of those elements). */
+export function findDuplicates(xs: readonly string[]): [number, number] {
+  const seen = new Set<string>();
+  let dupElems = 0;
+  let dupChars = 0;
+  for (const x of xs) {
+    if (seen.has(x)) {
+      dupElems++;
+      dupChars += cpLen(x);
+    } else seen.add(x);
+  }
+  return [dupElems, dupChars];
+}
+
+/** `len(top) * count(top)` of Counter(" ".join n-grams).most_common(1) (first inserted wins ties); null if none. */
+function topNgramChars(words: readonly string[], n: number): number | null {
+  const total = words.length - n + 1;
+  if (total <= 0) return null;
+  const counts = new Map<string, number>();
+  let bestCount = 0;
+  for (let i = 0; i < total; i++) {
+    let g = words[i];
+    for (let k = 1; k < n; k++) g += ' ' + words[i + k];
+    const c = (counts.get(g) ?? 0) + 1;
+    counts.set(g, c);
+    if (c > bestCount) bestCount = c;
+  }
+  // Map iteration order is first-insertion order, like Counter's
+  for (const [g, c] of counts) if (c === bestCount) return cpLen(g) * c;
+  return null;
+}
+
+/** datatrove `find_all_duplicate`: greedy scan over "".join n-grams; chars of repeats (skip n words after one). */
+function allDuplicateChars(words: readonly string[], n: number): number {
+  const seen = new Set<string>();
+  let rep = 0;
+  let i = 0;
+  const last = words.length - n + 1;
+  while (i < last) {
+    let g = words[i];
+    for (let k = 1; k < n; k++) g += words[i + k];
+    if (seen.has(g)) {
+      rep += cpLen(g);
+      i += n;
+    } else {
+      seen.add(g);
+      i += 1;
+    }
+  }
+  return rep;
+}
+
+export function gopherRepetition(text: string, words: () => readonly string[], p: GopherRepetitionParams): FilterResult {
+  const textLen = cpLen(text);
+  const paragraphs = pyStrip(text).split(/\n{2,}/);
+  const [paraDup, paraChars] = findDuplicates(paragraphs);
+  if (on(p.dup_para_frac) && paraDup / paragraphs.length > p.dup_para_frac) return drop('dup_para_frac');
+  if (on(p.dup_para_char_frac) && ratio(paraChars, textLen) > p.dup_para_char_frac) return drop('dup_para_char_frac');
+  const lines = text.split(/\n+/);
+  const [lineDup, lineChars] = findDuplicates(lines);
+  if (on(p.dup_line_frac) && lineDup / lines.length > p.dup_line_frac) return drop('dup_line_frac');
+  if (on(p.dup_line_char_frac) && ratio(lineChars, textLen) > p.dup_line_char_frac) return drop('dup_line_char_frac');
+  const ws = words();
+  for (const [n, frac] of p.top_n_grams) {
+    const top = topNgramChars(ws, n);
+    if (top === null) continue;
+    if (ratio(top, textLen) > frac) return drop(`top_${n}_gram`);
+  }
+  for (const [n, frac] of p.dup_n_grams) {
+    if (ratio(allDuplicateChars(ws, n), textLen) > frac) return drop(`duplicated_${n}_n_grams`);
+  }
+  return KEEP;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// C4QualityFilter
+
+export interface C4QualityParams {
+  split_paragraph: boolean;
+  remove_citations: boolean;
+  filter_no_terminal_punct: boolean;
+  min_num_sentences: number;
+  min_words_per_line: number;
+  max_word_length: number;
+  filter_lorem_ipsum: boolean;
+  filter_javascript: boolean;
+  filter_curly_bracket: boolean;
+  filter_policy: boolean;
+}
+
+export const C4_QUALITY_DEFAULTS: C4QualityParams = {
+  split_paragraph: true,
+  remove_citations: true,
+  filter_no_terminal_punct: true,
+  min_num_sentences: 5,
+  min_words_per_line: 3,
+  max_word_length: 1000,
+  filter_lorem_ipsum: true,
+  filter_javascript: true,
+  filter_curly_bracket: true,
+  filter_policy: true,
+};
+
+const CITATION = /\[\p{Nd}*\]|\[edit\]|\[citation needed\]/gu;
+const END_PUNCTUATION = ['.', '?', '!', '"', "'"];
+const POLICY_SUBSTRINGS = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies'];
+
+export interface C4QualityResult extends FilterResult {
+  /** The rewritten text of a kept document (kept lines, citations removed, joined and stripped). */
+  text?: string;
+  /** datatrove's per-line stat counters for this document (line-total, line-kept, line-filter-*). */
+  lineStats: Record<string, number>;
+}
+
+export function c4Quality(
+  text: string,
+  p: C4QualityParams,
+  tokenizer: TokenizerKind = 'spacy',
+  sentenceParts?: (t: string) => string[],
+): C4QualityResult {
+  const stats: Record<string, number> = {};
+  const bump = (k: string): void => {
+    stats[k] = (stats[k] ?? 0) + 1;
+  };
+  const lines = p.split_paragraph ? pySplitlines(text) : (sentenceParts ?? defaultSentenceParts)(text);
+  let numSentences = 0;
+  const kept: string[] = [];
+  for (let line of lines) {
+    line = pyStrip(line);
+    const words = pySplit(line);
+    bump('line-total');
+    if (p.max_word_length !== -1 && words.some((w) => cpLen(w) > p.max_word_length)) {
+      bump('line-filter-too_long_word');
+      continue;
+    }
+    if (p.remove_citations) line = line.replace(CITATION, '');
+    if (p.filter_no_terminal_punct && (!endsWithAny(line, END_PUNCTUATION) || line.endsWith('...'))) {
+      bump('line-filter-no_terminal_punc');
+      continue;
+    }
+    if (words.length < p.min_words_per_line) {
+      bump('line-filter-too_few_words');
+      continue;
+    }
+    const lower = line.toLowerCase();
+    if (p.filter_lorem_ipsum && lower.includes('lorem ipsum')) return { keep: false, reason: 'lorem_ipsum', lineStats: stats };
+    if (p.filter_javascript && lower.includes('javascript')) {
+      bump('line-filter-javascript');
+      continue;
+    }
+    if (p.filter_curly_bracket && line.includes('{')) return { keep: false, reason: 'curly_bracket', lineStats: stats };
+    if (p.filter_policy && POLICY_SUBSTRINGS.some((s) => lower.includes(s))) {
+      bump('line-filter-policy');
+      continue;
+    }
+    // only `num_sentences < min_num_sentences` is ever asked, so counting can stop once the minimum is reached
+    if (p.min_num_sentences !== -1 && numSentences < p.min_num_sentences) {
+      numSentences += p.split_paragraph ? sentenceCount(line, tokenizer) : 1;
+    }
+    kept.push(line);
+    bump('line-kept');
+  }
+  if (numSentences < p.min_num_sentences) return { keep: false, reason: 'too_few_sentences', lineStats: stats };
+  return { keep: true, reason: null, text: pyStrip(kept.join(p.split_paragraph ? '\n' : ' ')), lineStats: stats };
+}
+
+function defaultSentenceParts(t: string): string[] {
+  throw new Error(`c4_quality with split_paragraph=false needs a sentence splitter (got ${t.length} chars)`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// C4ParagraphFilter
+
+export interface C4ParagraphParams {
+  min_paragraphs: number;
+  min_paragraph_len: number;
+}
+
+export const C4_PARAGRAPH_DEFAULTS: C4ParagraphParams = { min_paragraphs: 3, min_paragraph_len: 200 };
+
+export function c4Paragraph(text: string, p: C4ParagraphParams): FilterResult {
+  const lines = text.split('\n');
+  const reason = `< ${p.min_paragraphs} paragraphs`;
+  if (lines.length < p.min_paragraphs) return drop(reason);
+  // min(heapq.nlargest(3, lengths)) < min_paragraph_len  (datatrove hard-codes 3 here)
+  const top = [-1, -1, -1];
+  for (const l of lines) {
+    const n = cpLen(l);
+    if (n > top[0]) {
+      top[2] = top[1];
+      top[1] = top[0];
+      top[0] = n;
+    } else if (n > top[1]) {
+      top[2] = top[1];
+      top[1] = n;
+    } else if (n > top[2]) top[2] = n;
+  }
+  const third = lines.length >= 3 ? top[2] : top[lines.length - 1];
+  if (third < p.min_paragraph_len) return drop(reason);
+  return KEEP;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// C4BadWordsFilter
+
+/** Allow-listed words removed from every language's list (datatrove _BADWORDS_ALLOWLIST). */
+const BADWORDS_ALLOWLIST = ['sm', 'グロ', '女の子', '性'];
+const NO_BOUNDARY_LANGS = new Set(['ja', 'th', 'zh']);
+
+function escapeRegex(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}
+
+/** The compiled bad-words matcher of one language, built like datatrove's `_get_badwords`. */
+export function compileBadWords(fileText: string, lang: string): RegExp {
+  // `set(line.strip() for line in f)`: Python's text-mode lines (\n, \r\n, \r), no element after a final newline
+  const parts = fileText.split(/\r\n|\r|\n/);
+  if (parts[parts.length - 1] === '') parts.pop();
+  const words = new Set(parts.map(pyStrip));
+  for (const w of BADWORDS_ALLOWLIST) words.delete(w);
+  const alt = [...words].map(escapeRegex).join('|');
+  if (NO_BOUNDARY_LANGS.has(lang)) return new RegExp(alt, 'u');
+  return new RegExp(`(?:[^\\p{L}\\p{N}_]|^)(?:${alt})(?:[^\\p{L}\\p{N}_]|$)`, 'u');
+}
+
+export function c4BadWords(text: string, re: RegExp | null, keepDraw?: () => boolean): FilterResult {
+  if (!re) return KEEP;
+  if (re.test(text.toLowerCase())) {
+    if (keepDraw && keepDraw()) return KEEP;
+    return drop('document_removed_with_badwords');
+  }
+  return KEEP;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// FineWebQualityFilter
+
+export interface FineWebQualityParams {
+  line_punct_thr: number;
+  line_punct_exclude_zero: boolean;
+  /** Characters that end a line "with punctuation"; null = datatrove's TERMINAL_PUNCTUATION. */
+  stop_chars: string[] | null;
+  short_line_thr: number;
+  short_line_length: number;
+  char_duplicates_ratio: number;
+  new_line_ratio: number;
+}
+
+export const FINEWEB_QUALITY_DEFAULTS: FineWebQualityParams = {
+  line_punct_thr: 0.12,
+  line_punct_exclude_zero: false,
+  stop_chars: null,
+  short_line_thr: 0.67,
+  short_line_length: 30,
+  char_duplicates_ratio: 0.01,
+  new_line_ratio: 0.3,
+};
+
+export function fineWebQuality(text: string, words: () => readonly string[], p: FineWebQualityParams): FilterResult {
+  const lines = text.split('\n').filter((l) => pyStrip(l) !== '');
+  if (lines.length === 0) return drop('empty');
+  let punct = 0;
+  if (p.stop_chars === null) {
+    for (const l of lines) if (TERMINAL_PUNCTUATION.has(lastCodePoint(l))) punct++;
+  } else {
+    for (const l of lines) if (endsWithAny(l, p.stop_chars)) punct++;
+  }
+  const r1 = punct / lines.length;
+  if (r1 < p.line_punct_thr && !(r1 === 0 && p.line_punct_exclude_zero)) return drop('line_punct_ratio');
+  let short = 0;
+  for (const l of lines) if (cpLen(l) <= p.short_line_length) short++;
+  if (short / lines.length > p.short_line_thr) return drop('short_line_ratio');
+  const noNl = cpLen(text) - pyCount(text, '\n');
+  if (ratio(findDuplicates(lines)[1], noNl) > p.char_duplicates_ratio) return drop('char_dup_ratio');
+  if (ratio(pyCount(text, '\n'), words().length) > p.new_line_ratio) return drop('list_ratio');
+  return KEEP;
+}
