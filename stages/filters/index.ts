@@ -1,4 +1,7 @@
 // Stage definitions of the 'filters' family; registered in stages/registry.ts.
+// (The expression filter `filter` is registered by stages/io.)
 import type { StageDefinition } from '../../pipeline/types.ts';
+import { datatroveFilterStages } from './stages.ts';
 
-export const stages: StageDefinition<any>[] = [];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const stages: StageDefinition<any>[] = [...datatroveFilterStages];
