@@ -57,11 +57,14 @@ export function manifestHash(lm: LoadedManifest): string {
   delete m.output.uri;
   delete m.description;
   delete m.storage;
+  // Where the inputs live (local folder, s3:// copy) is not part of the recipe: the same recipe over a copy of the
+  // inputs writes byte-identical outputs (their metadata embeds this hash). The locations are in inputsHash.
+  m.sources = (m.sources as Record<string, unknown>[]).map(({ uri: _uri, ...rest }) => rest);
   return sha(JSON.stringify(m));
 }
 
 export function inputsHash(inputs: InputFile[]): string {
-  return sha(JSON.stringify(inputs.map((f) => [f.source, f.rel, f.size, f.format])));
+  return sha(JSON.stringify(inputs.map((f) => [f.source, f.rel, f.size, f.format, f.uri])));
 }
 
 export function planRun(lm: LoadedManifest, inputs: InputFile[], curateVersion: string): Plan {
