@@ -129,8 +129,9 @@ export class Rpv2Signals {
   readonly names: readonly Rpv2SignalName[];
   private readonly want: Set<string>;
   private readonly stop: ReadonlySet<string>;
-  private readonly stopLengths: Uint8Array;
-  private readonly stopFirst: Uint8Array;
+  /** ASCII trie of the stop words: child = trie[node * 128 + char] (0 = none); stopEnd[node] marks a word end. */
+  private readonly trie: Int32Array;
+  private readonly stopEnd: Uint8Array;
   private readonly badWords?: BadWordList;
   private readonly ut1?: ReadonlyMap<string, number>;
 
@@ -159,12 +160,22 @@ export class Rpv2Signals {
     const list = RPV2_STOP_WORDS[lang];
     if (!list) throw new Error(`no RPv2 stop word list for language "${lang}" (have: ${Object.keys(RPV2_STOP_WORDS).join(', ')})`);
     this.stop = new Set(list);
-    this.stopLengths = new Uint8Array(64);
-    this.stopFirst = new Uint8Array(65536);
-    for (const w of list) {
-      if (w.length < 64) this.stopLengths[w.length] = 1;
-      this.stopFirst[w.charCodeAt(0)] = 1;
+    const ascii = list.filter((w) => /^[\x00-\x7f]+$/.test(w));
+    const maxNodes = ascii.reduce((n, w) => n + w.length, 1);
+    const trie = new Int32Array(maxNodes * 128);
+    const stopEnd = new Uint8Array(maxNodes);
+    let nodes = 1;
+    for (const w of ascii) {
+      let node = 0;
+      for (let i = 0; i < w.length; i++) {
+        const slot = node * 128 + w.charCodeAt(i);
+        if (trie[slot] === 0) trie[slot] = nodes++;
+        node = trie[slot];
+      }
+      stopEnd[node] = 1;
     }
+    this.trie = trie;
+    this.stopEnd = stopEnd;
     this.badWords = opts.badWords;
     this.ut1 = opts.ut1;
   }
@@ -288,13 +299,26 @@ export class Rpv2Signals {
   private countStopWords(view: DocView): number {
     const b = view.rawWordBounds;
     const text = view.text;
+    const trie = this.trie;
     let n = 0;
     for (let i = 0; i < view.rawWordCount; i++) {
       const s = b[2 * i];
       const e = b[2 * i + 1];
-      const l = e - s;
-      if (l >= 64 || !this.stopLengths[l] || !this.stopFirst[text.charCodeAt(s)]) continue;
-      if (this.stop.has(text.slice(s, e))) n++;
+      let node = 0;
+      let j = s;
+      let nonAscii = false;
+      for (; j < e; j++) {
+        const c = text.charCodeAt(j);
+        if (c >= 128) {
+          nonAscii = true;
+          break;
+        }
+        node = trie[node * 128 + c];
+        if (node === 0) break;
+      }
+      if (j === e) {
+        if (this.stopEnd[node]) n++;
+      } else if (nonAscii && this.stop.has(text.slice(s, e))) n++; // non-ASCII token: look it up in the full list
     }
     return n;
   }

@@ -23,7 +23,11 @@ export interface NgramLevel {
   distinct: number;
 }
 
-const BULLETS = new Set([0x2022, 0x2023, 0x25b6, 0x25c0, 0x25e6, 0x25a0, 0x25a1, 0x25aa, 0x25ab, 0x2013]);
+/** RPv2's bullet characters: • ‣ ▶ ◀ ◦ ■ □ ▪ ▫ and the en dash. */
+function isBullet(c: number): boolean {
+  return c === 0x2022 || c === 0x2023 || c === 0x25b6 || c === 0x25c0 || c === 0x25e6 || c === 0x25a0 || c === 0x25a1 ||
+    c === 0x25aa || c === 0x25ab || c === 0x2013;
+}
 
 /** Grows an Int32Array to hold at least `n` items, keeping its contents. */
 function grow(a: Int32Array, n: number): Int32Array {
@@ -163,101 +167,39 @@ export class DocView {
 
     let cp = 0; // code point index
 
-    const closeRun = (end16: number): void => {
-      const raw = text.slice(runStart, end16);
-      const tok = rpv2NormalizeToken(raw, runPunct, runNonAscii, runUpper);
-      runStart = -1;
-      if (tok.length === 0) return;
-      let len = tok.length;
-      let numeric = runDigits;
-      if (runNonAscii) {
-        len = 0;
-        numeric = 0;
-        for (let j = 0; j < tok.length; j++) {
-          let c = tok.charCodeAt(j);
-          if (c >= 0xd800 && c <= 0xdbff && j + 1 < tok.length) {
-            const d = tok.charCodeAt(j + 1);
-            if (d >= 0xdc00 && d <= 0xdfff) {
-              c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-              j++;
-            }
-          }
-          len++;
-          if (CP_FLAGS[c] & F_NUMERIC) numeric++;
-        }
-      }
-      const wi = words.length;
-      words.push(tok);
-      if (wi >= wordLength.length) wordLength = grow(wordLength, wi + 1);
-      wordLength[wi] = len;
-      wordChars += len;
-      lNormLen += lWords === 0 ? len : len + 1;
-      lWords++;
-      lNumeric += numeric;
-      if (len === 10 && tok === 'javascript') lJs++;
-    };
-
-    const closeRaw = (end16: number): void => {
-      const k = rawCount * 2;
-      if (k + 2 > rawBounds.length) rawBounds = grow(rawBounds, k + 2);
-      rawBounds[k] = rawStart;
-      rawBounds[k + 1] = end16;
-      rawCount++;
-      if (rawAlpha) nAsciiAlpha++;
-      if (rawCased && !rawBlocked) nAllCaps++;
-    };
-
-    const closeLine = (end16: number, endCp: number): void => {
-      lineStart[lines] = lineStartCp;
-      lineEnd[lines] = endCp;
-      lineStart16[lines] = lineStartU;
-      lineEnd16[lines] = end16;
-      lineUpper[lines] = upper;
-      // rstrip, then look at the last characters
-      let b = end16;
-      while (b > lineStartU && isSpaceUnit(text.charCodeAt(b - 1))) b--;
-      if (b > lineStartU) {
-        const last = text.charCodeAt(b - 1);
-        if (last === 0x2e || last === 0x21 || last === 0x3f || last === 0x201d) lineTerminal[lines] = 1;
-        if (last === 0x2026 || (last === 0x2e && b - 3 >= lineStartU && text.charCodeAt(b - 2) === 0x2e && text.charCodeAt(b - 3) === 0x2e)) {
-          lineEllipsis[lines] = 1;
-        }
-        let a = lineStartU;
-        while (a < b && isSpaceUnit(text.charCodeAt(a))) a++;
-        if (BULLETS.has(text.charCodeAt(a))) lineBullet[lines] = 1;
-      }
-      lineWords[lines] = lWords;
-      lineNormLength[lines] = lNormLen;
-      lineNumeric[lines] = lNumeric;
-      lineJavascript[lines] = lJs;
-      lines++;
-      lineStartCp = endCp;
-      lineStartU = end16;
-      upper = 0;
-      lWords = 0;
-      lNormLen = 0;
-      lNumeric = 0;
-      lJs = 0;
-    };
-
-    for (let i = 0; i < L; i++) {
+    // One pass; i === L is a sentinel (whitespace-like, no character) that closes the open token, run and line.
+    // The closing steps are written inline (not as closures) so that the state stays in registers.
+    for (let i = 0; i <= L; i++) {
       const i0 = i;
-      let c = text.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < L) {
-        const d = text.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) {
-          c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-          i++;
+      let c = 0x20;
+      let f = F_SPACE;
+      const atEnd = i === L;
+      if (!atEnd) {
+        c = text.charCodeAt(i);
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < L) {
+          const d = text.charCodeAt(i + 1);
+          if (d >= 0xdc00 && d <= 0xdfff) {
+            c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+            i++;
+          }
         }
+        f = c >= 0xd800 && c <= 0xdfff ? 0 : CP_FLAGS[c];
       }
-      const f = c >= 0xd800 && c <= 0xdfff ? 0 : CP_FLAGS[c];
       const isWord = (f & F_WORD) !== 0;
       const isSpace = (f & F_SPACE) !== 0;
 
       // --- WordPunct tokens: maximal runs of \w, or of [^\w\s]
       const k = isWord ? 1 : isSpace ? 0 : 2;
       if (k !== rawCls) {
-        if (rawCls !== 0) closeRaw(i0);
+        if (rawCls !== 0) {
+          const b = rawCount * 2;
+          if (b + 2 > rawBounds.length) rawBounds = grow(rawBounds, b + 2);
+          rawBounds[b] = rawStart;
+          rawBounds[b + 1] = i0;
+          rawCount++;
+          if (rawAlpha) nAsciiAlpha++;
+          if (rawCased && !rawBlocked) nAllCaps++;
+        }
         rawCls = k;
         rawStart = i0;
         rawAlpha = false;
@@ -270,33 +212,41 @@ export class DocView {
         if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) rawAlpha = true;
       }
 
-      // --- sentences: \b[^.!?]+[.!?]*
-      const isStop = c === 0x2e || c === 0x21 || c === 0x3f;
-      if (sState === 2 && !isStop) sState = 0;
-      if (sState === 0) {
-        if (isWord !== prevWord && !isStop) {
-          sentences++;
-          sState = 1;
-        }
-      } else if (sState === 1 && isStop) sState = 2;
-      prevWord = isWord;
-
-      // --- character counts
-      if (c === 0x2e) {
-        dotRun++;
-      } else {
-        if (dotRun >= 3) dots3 += Math.floor(dotRun / 3);
-        dotRun = 0;
-        if (c === 0x7b) curlyOpen++;
-        else if (c === 0x7d) curlyClose++;
-        else if (c === 0x23) hashes++;
-        else if (c === 0x2026) ellipsisChars++;
-      }
-      if (f & F_UPPER) upper++;
-
       // --- normalised words: whitespace-separated runs, ASCII punctuation deleted
       if (isSpace) {
-        if (runStart >= 0) closeRun(i0);
+        if (runStart >= 0) {
+          const tok = rpv2NormalizeToken(text.slice(runStart, i0), runPunct, runNonAscii, runUpper);
+          runStart = -1;
+          if (tok.length > 0) {
+            let len = tok.length;
+            let numeric = runDigits;
+            if (runNonAscii) {
+              len = 0;
+              numeric = 0;
+              for (let j = 0; j < tok.length; j++) {
+                let t = tok.charCodeAt(j);
+                if (t >= 0xd800 && t <= 0xdbff && j + 1 < tok.length) {
+                  const d = tok.charCodeAt(j + 1);
+                  if (d >= 0xdc00 && d <= 0xdfff) {
+                    t = ((t - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+                    j++;
+                  }
+                }
+                len++;
+                if (CP_FLAGS[t] & F_NUMERIC) numeric++;
+              }
+            }
+            const wi = words.length;
+            words.push(tok);
+            if (wi >= wordLength.length) wordLength = grow(wordLength, wi + 1);
+            wordLength[wi] = len;
+            wordChars += len;
+            lNormLen += lWords === 0 ? len : len + 1;
+            lWords++;
+            lNumeric += numeric;
+            if (len === 10 && tok === 'javascript') lJs++;
+          }
+        }
       } else {
         if (runStart < 0) {
           runStart = i0;
@@ -312,14 +262,69 @@ export class DocView {
         } else runNonAscii = true;
       }
 
-      cp++;
-      if (c === 0x0a) closeLine(i + 1, cp);
-    }
-    if (runStart >= 0) closeRun(L);
-    if (rawCls !== 0) closeRaw(L);
-    if (dotRun >= 3) dots3 += Math.floor(dotRun / 3);
-    if (lineStartU < L) closeLine(L, cp);
+      if (atEnd) {
+        if (dotRun >= 3) dots3 += Math.floor(dotRun / 3);
+        if (lineStartU >= L) break;
+      } else {
+        // --- sentences: \b[^.!?]+[.!?]*
+        const isStop = c === 0x2e || c === 0x21 || c === 0x3f;
+        if (sState === 2 && !isStop) sState = 0;
+        if (sState === 0) {
+          if (isWord !== prevWord && !isStop) {
+            sentences++;
+            sState = 1;
+          }
+        } else if (sState === 1 && isStop) sState = 2;
+        prevWord = isWord;
 
+        // --- character counts
+        if (c === 0x2e) {
+          dotRun++;
+        } else {
+          if (dotRun >= 3) dots3 += Math.floor(dotRun / 3);
+          dotRun = 0;
+          if (c === 0x7b) curlyOpen++;
+          else if (c === 0x7d) curlyClose++;
+          else if (c === 0x23) hashes++;
+          else if (c === 0x2026) ellipsisChars++;
+        }
+        if (f & F_UPPER) upper++;
+        cp++;
+        if (c !== 0x0a) continue;
+      }
+
+      // --- close the RPv2 line ending here (after '\n', or the last line without one)
+      const end16 = atEnd ? L : i + 1;
+      lineStart[lines] = lineStartCp;
+      lineEnd[lines] = cp;
+      lineStart16[lines] = lineStartU;
+      lineEnd16[lines] = end16;
+      lineUpper[lines] = upper;
+      let b = end16; // rstrip, then look at the last characters
+      while (b > lineStartU && isSpaceUnit(text.charCodeAt(b - 1))) b--;
+      if (b > lineStartU) {
+        const last = text.charCodeAt(b - 1);
+        if (last === 0x2e || last === 0x21 || last === 0x3f || last === 0x201d) lineTerminal[lines] = 1;
+        if (last === 0x2026 || (last === 0x2e && b - 3 >= lineStartU && text.charCodeAt(b - 2) === 0x2e && text.charCodeAt(b - 3) === 0x2e)) {
+          lineEllipsis[lines] = 1;
+        }
+        let a = lineStartU;
+        while (a < b && isSpaceUnit(text.charCodeAt(a))) a++;
+        if (isBullet(text.charCodeAt(a))) lineBullet[lines] = 1;
+      }
+      lineWords[lines] = lWords;
+      lineNormLength[lines] = lNormLen;
+      lineNumeric[lines] = lNumeric;
+      lineJavascript[lines] = lJs;
+      lines++;
+      lineStartCp = cp;
+      lineStartU = end16;
+      upper = 0;
+      lWords = 0;
+      lNormLen = 0;
+      lNumeric = 0;
+      lJs = 0;
+    }
     this.length = cp;
     this.lineCount = lines;
     this.lineStart = lineStart;

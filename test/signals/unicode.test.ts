@@ -101,3 +101,16 @@ describe('string helpers', () => {
     assert.deepEqual(wordPunctTokenize("can't $3.88 Cafe\u0301."), ['can', "'", 't', '$', '3', '.', '88', 'Cafe', '\u0301.']);
   });
 });
+
+describe('stop words (case-sensitive, WordPunct tokens)', () => {
+  it('counts ASCII and non-ASCII stop words of the chosen language', async () => {
+    const { computeRpv2Signals } = await import('../../stages/signals/rpv2.ts');
+    const en = computeRpv2Signals("The cat and the dog, don't", { signals: ['rps_doc_stop_word_fraction'] });
+    // tokens: The cat and the dog , don ' t -> stop words: and, the, t ("The" is not: case-sensitive)
+    assert.equal(en.rps_doc_stop_word_fraction[0][2], 0.33333333);
+    const de = computeRpv2Signals('über alles und Haus', { signals: ['rps_doc_stop_word_fraction'], language: 'de' });
+    assert.equal(de.rps_doc_stop_word_fraction[0][2], 0.75); // über, alles, und
+    const fr = computeRpv2Signals('été très beau', { signals: ['rps_doc_stop_word_fraction'], language: 'fr' });
+    assert.ok((fr.rps_doc_stop_word_fraction[0][2] as number) > 0);
+  });
+});

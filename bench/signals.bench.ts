@@ -1,0 +1,85 @@
+// Quality-signal throughput on ../shared/data/bulk_sample, per CPU-second (process.cpuUsage), one thread.
+//   node bench/signals.bench.ts [--min-cpu-s 3] [--only <pass name substring>]
+//
+// Rows: the shared document view alone, the RPv2 signals (view included, LDNOOBW list from the test fixture), and —
+// hook for the datatrove filters — every pass exported as `benchPasses` by stages/filters/bench-passes.ts, if that
+// module exists. Each such pass receives the same DocView, so a final "all" row times the view once plus every pass,
+// as the pipeline runs them.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { DocView } from '../stages/signals/view.ts';
+import { prepareBadWords, Rpv2Signals } from '../stages/signals/rpv2.ts';
+
+/** A unit of per-document work timed by this bench (the filters helper exports an array of these). */
+export interface BenchPass {
+  name: string;
+  /** Work on one document; may use (and memoise into) the shared view. Return anything (kept to defeat DCE). */
+  run(view: DocView, text: string): unknown;
+}
+
+const SHARED = fileURLToPath(new URL('../../shared/', import.meta.url));
+const dir = join(SHARED, 'data/bulk_sample');
+const texts: string[] = [];
+for (const f of readdirSync(dir).filter((f) => f.endsWith('.jsonl.gz')).sort()) {
+  for (const line of gunzipSync(readFileSync(join(dir, f))).toString('utf8').split('\n')) {
+    if (line) texts.push((JSON.parse(line) as { text: string }).text);
+  }
+}
+const bytes = texts.reduce((s, t) => s + Buffer.byteLength(t, 'utf8'), 0);
+const arg = (k: string): string | undefined => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : undefined);
+const minCpu = Number(arg('--min-cpu-s')) || 3;
+const only = arg('--only');
+
+const rpv2 = new Rpv2Signals({
+  badWords: prepareBadWords(readFileSync(fileURLToPath(new URL('../test/signals/fixtures/ldnoobw/en', import.meta.url)), 'utf8')),
+});
+const passes: BenchPass[] = [{ name: 'rpv2 signals (29)', run: (v) => rpv2.compute(v) }];
+
+const hook = fileURLToPath(new URL('../stages/filters/bench-passes.ts', import.meta.url));
+if (existsSync(hook)) {
+  const mod = (await import(hook)) as { benchPasses?: BenchPass[] };
+  if (Array.isArray(mod.benchPasses)) passes.push(...mod.benchPasses);
+}
+
+let sink = 0;
+function time(label: string, perDoc: (t: string) => unknown): string[] {
+  const pass = (): void => {
+    for (const t of texts) if (perDoc(t) !== undefined) sink++;
+  };
+  pass(); // warm-up
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  let n = 0;
+  let cpu = 0;
+  do {
+    pass();
+    n++;
+    const c = process.cpuUsage(c0);
+    cpu = (c.user + c.system) / 1e6;
+  } while (cpu < minCpu);
+  const wall = (performance.now() - w0) / 1000;
+  return [label, ((texts.length * n) / cpu).toFixed(0), ((bytes * n) / 1e6 / cpu).toFixed(2), ((bytes * n) / 1e6 / wall).toFixed(2)];
+}
+
+const rows: string[][] = [];
+const want = (name: string): boolean => !only || name.includes(only);
+if (want('view')) rows.push(time('document view only', (t) => new DocView(t).wordCount));
+for (const p of passes) if (want(p.name)) rows.push(time(`view + ${p.name}`, (t) => p.run(new DocView(t), t)));
+if (passes.length > 1 && want('all')) {
+  rows.push(
+    time(`all: view + ${passes.map((p) => p.name).join(' + ')}`, (t) => {
+      const v = new DocView(t);
+      for (const p of passes) p.run(v, t);
+      return v;
+    }),
+  );
+}
+
+console.log(`bulk_sample: ${texts.length} docs, ${(bytes / 1e6).toFixed(1)} MB UTF-8; node ${process.version}; one thread`);
+const head = ['pass', 'docs/s per CPU-s', 'MB/s per CPU-s', 'MB/s wall'];
+console.log('| ' + head.join(' | ') + ' |');
+console.log('|' + head.map(() => '---').join('|') + '|');
+for (const r of rows) console.log('| ' + r.join(' | ') + ' |');
+if (sink < 0) console.log(sink);
