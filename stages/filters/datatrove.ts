@@ -7,6 +7,7 @@ import {
   cpLen, endsWithAny, hasAlpha, pyCount, pyLstrip, pyRstrip, pySplit, pySplitlines, pyStrip,
 } from '../text/pystr.ts';
 import { sentenceCount, type TokenizerKind } from '../text/words.ts';
+import { WordNgrams } from './ngrams.ts';
 
 export interface FilterResult {
   keep: boolean;
@@ -67,10 +68,36 @@ function lastCodePoint(s: string): number {
   return c;
 }
 
+const PUNCT_BMP = new Uint8Array(0x10000);
+for (const c of PUNCTUATION_SET) if (c < 0x10000) PUNCT_BMP[c] = 1;
+
 /** `any(ch not in PUNCTUATION_SET for ch in w)`. */
 function hasNonSymbolChar(w: string): boolean {
-  for (const ch of w) if (!PUNCTUATION_SET.has(ch.codePointAt(0)!)) return true;
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < w.length) {
+      const d = w.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        if (!PUNCTUATION_SET.has(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000)) return true;
+        i++;
+        continue;
+      }
+    }
+    if (PUNCT_BMP[c] === 0) return true;
+  }
   return false;
+}
+
+/** `any(c.isalpha() for c in w)`, with an ASCII fast path. */
+function wordHasAlpha(w: string): boolean {
+  let nonAscii = false;
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c < 0x80) {
+      if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) return true;
+    } else nonAscii = true;
+  }
+  return nonAscii && hasAlpha(w);
 }
 
 /** Python `x / y` where y may be 0: NaN instead of ZeroDivisionError (no rule fires on NaN). */
@@ -155,7 +182,7 @@ export function gopherQuality(text: string, words: readonly string[], p: GopherQ
   }
   if (on(p.max_non_alpha_words_ratio)) {
     let n = 0;
-    for (const w of words) if (hasAlpha(w)) n++;
+    for (const w of words) if (wordHasAlpha(w)) n++;
     if (ratio(n, nWords) < p.max_non_alpha_words_ratio) return drop('gopher_below_alpha_threshold');
   }
   if (on(p.min_stop_words)) {
@@ -202,44 +229,6 @@ export function findDuplicates(xs: readonly string[]): [number, number] {
   return [dupElems, dupChars];
 }
 
-/** `len(top) * count(top)` of Counter(" ".join n-grams).most_common(1) (first inserted wins ties); null if none. */
-function topNgramChars(words: readonly string[], n: number): number | null {
-  const total = words.length - n + 1;
-  if (total <= 0) return null;
-  const counts = new Map<string, number>();
-  let bestCount = 0;
-  for (let i = 0; i < total; i++) {
-    let g = words[i];
-    for (let k = 1; k < n; k++) g += ' ' + words[i + k];
-    const c = (counts.get(g) ?? 0) + 1;
-    counts.set(g, c);
-    if (c > bestCount) bestCount = c;
-  }
-  // Map iteration order is first-insertion order, like Counter's
-  for (const [g, c] of counts) if (c === bestCount) return cpLen(g) * c;
-  return null;
-}
-
-/** datatrove `find_all_duplicate`: greedy scan over "".join n-grams; chars of repeats (skip n words after one). */
-function allDuplicateChars(words: readonly string[], n: number): number {
-  const seen = new Set<string>();
-  let rep = 0;
-  let i = 0;
-  const last = words.length - n + 1;
-  while (i < last) {
-    let g = words[i];
-    for (let k = 1; k < n; k++) g += words[i + k];
-    if (seen.has(g)) {
-      rep += cpLen(g);
-      i += n;
-    } else {
-      seen.add(g);
-      i += 1;
-    }
-  }
-  return rep;
-}
-
 export function gopherRepetition(text: string, words: () => readonly string[], p: GopherRepetitionParams): FilterResult {
   const textLen = cpLen(text);
   const paragraphs = pyStrip(text).split(/\n{2,}/);
@@ -250,14 +239,15 @@ export function gopherRepetition(text: string, words: () => readonly string[], p
   const [lineDup, lineChars] = findDuplicates(lines);
   if (on(p.dup_line_frac) && lineDup / lines.length > p.dup_line_frac) return drop('dup_line_frac');
   if (on(p.dup_line_char_frac) && ratio(lineChars, textLen) > p.dup_line_char_frac) return drop('dup_line_char_frac');
-  const ws = words();
+  if (p.top_n_grams.length === 0 && p.dup_n_grams.length === 0) return KEEP;
+  const grams = new WordNgrams(words());
   for (const [n, frac] of p.top_n_grams) {
-    const top = topNgramChars(ws, n);
+    const top = grams.topNgramChars(n);
     if (top === null) continue;
     if (ratio(top, textLen) > frac) return drop(`top_${n}_gram`);
   }
   for (const [n, frac] of p.dup_n_grams) {
-    if (ratio(allDuplicateChars(ws, n), textLen) > frac) return drop(`duplicated_${n}_n_grams`);
+    if (ratio(grams.duplicateNgramChars(n), textLen) > frac) return drop(`duplicated_${n}_n_grams`);
   }
   return KEEP;
 }

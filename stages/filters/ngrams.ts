@@ -1,0 +1,185 @@
+// Allocation-free n-gram statistics over a word list for the Gopher repetition rules, exact with respect to
+// datatrove's string-based definitions:
+//  - top n-gram: n-grams are `" ".join(words[i:i+n])`; words never contain a space, so two n-grams are equal
+//    exactly when their word sequences are equal (compared by word id);
+//  - duplicated n-grams: n-grams are `"".join(words[i:i+n])`, so different word sequences can be equal strings
+//    ("ab"+"c" == "a"+"bc"): they are compared by their characters (rolling hash, then a character check).
+// Hash tables are open-addressing over typed arrays; a hash hit is always verified, so collisions only cost time.
+import { cpLen } from '../text/pystr.ts';
+
+const B = 0x01000193;
+
+export class WordNgrams {
+  readonly words: readonly string[];
+  readonly n: number;
+  /** word id (equal strings, equal ids) */
+  private readonly ids: Int32Array;
+  /** code points per word */
+  private readonly cps: Int32Array;
+  /** polynomial hash of the word's UTF-16 units, and B^len (both mod 2^32) */
+  private readonly hw: Uint32Array;
+  private readonly pw: Uint32Array;
+
+  constructor(words: readonly string[]) {
+    this.words = words;
+    const n = words.length;
+    this.n = n;
+    this.ids = new Int32Array(n);
+    this.cps = new Int32Array(n);
+    this.hw = new Uint32Array(n);
+    this.pw = new Uint32Array(n);
+    const idOf = new Map<string, number>();
+    const perId: number[] = []; // id -> first index
+    for (let i = 0; i < n; i++) {
+      const w = words[i];
+      let id = idOf.get(w);
+      if (id === undefined) {
+        id = perId.length;
+        idOf.set(w, id);
+        perId.push(i);
+        let h = 0;
+        let p = 1;
+        for (let k = 0; k < w.length; k++) {
+          h = (Math.imul(h, B) + w.charCodeAt(k)) >>> 0;
+          p = Math.imul(p, B) >>> 0;
+        }
+        this.hw[i] = h;
+        this.pw[i] = p;
+        this.cps[i] = cpLen(w);
+      } else {
+        const f = perId[id];
+        this.hw[i] = this.hw[f];
+        this.pw[i] = this.pw[f];
+        this.cps[i] = this.cps[f];
+      }
+      this.ids[i] = id;
+    }
+  }
+
+  /** `len(top) * count(top)` for Counter(" ".join n-grams).most_common(1), first-inserted on ties; null if no n-gram. */
+  topNgramChars(n: number): number | null {
+    const total = this.n - n + 1;
+    if (total <= 0) return null;
+    const size = tableSize(total);
+    const mask = size - 1;
+    const slot = new Int32Array(size); // first start + 1
+    const count = new Int32Array(size);
+    const hashes = new Uint32Array(size);
+    const ids = this.ids;
+    let bestCount = 0;
+    let bestStart = 0;
+    for (let i = 0; i < total; i++) {
+      let h = 0x811c9dc5;
+      for (let k = 0; k < n; k++) h = Math.imul(h ^ ids[i + k], 0x9e3779b1) >>> 0;
+      h = (h ^ (h >>> 15)) >>> 0;
+      let j = h & mask;
+      for (;;) {
+        const s = slot[j];
+        if (s === 0) {
+          slot[j] = i + 1;
+          count[j] = 1;
+          hashes[j] = h;
+          if (1 > bestCount) {
+            bestCount = 1;
+            bestStart = i;
+          }
+          break;
+        }
+        if (hashes[j] === h && this.sameIds(s - 1, i, n)) {
+          const c = ++count[j];
+          // most_common(1): highest count, then earliest first occurrence (Counter keeps insertion order)
+          if (c > bestCount || (c === bestCount && s - 1 < bestStart)) {
+            bestCount = c;
+            bestStart = s - 1;
+          }
+          break;
+        }
+        j = (j + 1) & mask;
+      }
+    }
+    let chars = n - 1;
+    for (let k = 0; k < n; k++) chars += this.cps[bestStart + k];
+    return chars * bestCount;
+  }
+
+  /** datatrove `find_all_duplicate(words, n)`: greedy scan over `"".join` n-grams, characters of the repeats. */
+  duplicateNgramChars(n: number): number {
+    const last = this.n - n + 1;
+    if (last <= 0) return 0;
+    const size = tableSize(last);
+    const mask = size - 1;
+    const slot = new Int32Array(size);
+    const hashes = new Uint32Array(size);
+    const { hw, pw, cps } = this;
+    let rep = 0;
+    let i = 0;
+    while (i < last) {
+      let h = hw[i];
+      for (let k = 1; k < n; k++) h = (Math.imul(h, pw[i + k]) + hw[i + k]) >>> 0;
+      const mixed = (h ^ (h >>> 16)) >>> 0;
+      let j = Math.imul(mixed, 0x9e3779b1) >>> 0 & mask;
+      let found = false;
+      for (;;) {
+        const s = slot[j];
+        if (s === 0) break;
+        if (hashes[j] === h && this.sameConcat(s - 1, i, n)) {
+          found = true;
+          break;
+        }
+        j = (j + 1) & mask;
+      }
+      if (found) {
+        for (let k = 0; k < n; k++) rep += cps[i + k];
+        i += n;
+      } else {
+        slot[j] = i + 1;
+        hashes[j] = h;
+        i += 1;
+      }
+    }
+    return rep;
+  }
+
+  private sameIds(a: number, b: number, n: number): boolean {
+    const ids = this.ids;
+    for (let k = 0; k < n; k++) if (ids[a + k] !== ids[b + k]) return false;
+    return true;
+  }
+
+  /** "".join(words[a:a+n]) == "".join(words[b:b+n]) */
+  private sameConcat(a: number, b: number, n: number): boolean {
+    if (this.sameIds(a, b, n)) return true;
+    const w = this.words;
+    let la = 0;
+    let lb = 0;
+    for (let k = 0; k < n; k++) {
+      la += w[a + k].length;
+      lb += w[b + k].length;
+    }
+    if (la !== lb) return false;
+    let wa = a;
+    let wb = b;
+    let ia = 0;
+    let ib = 0;
+    for (let c = 0; c < la; c++) {
+      while (ia >= w[wa].length) {
+        wa++;
+        ia = 0;
+      }
+      while (ib >= w[wb].length) {
+        wb++;
+        ib = 0;
+      }
+      if (w[wa].charCodeAt(ia) !== w[wb].charCodeAt(ib)) return false;
+      ia++;
+      ib++;
+    }
+    return true;
+  }
+}
+
+function tableSize(n: number): number {
+  let s = 16;
+  while (s < n * 2) s *= 2;
+  return s;
+}
