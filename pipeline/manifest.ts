@@ -105,6 +105,15 @@ function shapeKeys(schema: z.ZodType): string[] | null {
   return null;
 }
 
+function valueAt(v: unknown, path: (string | number)[]): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
+}
+
 function pathString(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
@@ -125,6 +134,7 @@ export function loadManifest(file: string, text = readFileSync(file, 'utf8')): L
   if (problems.length) throw new ManifestError(problems);
 
   const raw = doc.toJS() as unknown;
+  const reported = new Set<string>();
   const parsed = manifestSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     for (const issue of parsed.error.issues) reportIssue(issue, [], manifestSchema);
@@ -136,10 +146,32 @@ export function loadManifest(file: string, text = readFileSync(file, 'utf8')): L
     const path = [...prefix, ...(issue.path as (string | number)[])];
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) {
-        const known = knownKeysAt(path, schema);
+        if (reported.has(pathString([...path, k]))) continue;
+        reported.add(pathString([...path, k]));
+        const known = knownKeysAt(issue.path as (string | number)[], schema);
         const s = known ? closest(k, known) : undefined;
         at(keyNodeAt(doc, path, k), [...path, k], `unknown key "${k}"${s ? ` — did you mean "${s}"?` : known ? ` (allowed: ${known.join(', ')})` : ''}`);
       }
+      return;
+    }
+    const parentPath = path.slice(0, -1);
+    const missing = issue.code === 'invalid_type' && valueAt(raw, path) === undefined;
+    if (missing) {
+      // zod stops at the missing key; the misspelling that caused it is usually a sibling: report it too
+      const known = knownKeysAt((issue.path as (string | number)[]).slice(0, -1), schema);
+      const obj = valueAt(raw, parentPath);
+      let hinted = false;
+      if (known && obj && typeof obj === 'object' && !Array.isArray(obj)) {
+        for (const k of Object.keys(obj)) {
+          const id = pathString([...parentPath, k]);
+          if (known.includes(k) || reported.has(id)) continue;
+          reported.add(id);
+          const s = closest(k, known);
+          if (s === path[path.length - 1]) hinted = true;
+          at(keyNodeAt(doc, parentPath, k), [...parentPath, k], `unknown key "${k}"${s ? ` — did you mean "${s}"?` : ` (allowed: ${known.join(', ')})`}`);
+        }
+      }
+      if (!hinted) at(nodeAt(doc, parentPath), path, `missing required key "${String(path[path.length - 1])}"`);
       return;
     }
     at(nodeAt(doc, path), path, issue.message);

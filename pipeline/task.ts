@@ -11,7 +11,10 @@ import { StatsRecorder } from './stats.ts';
 import { readRecords, InputError } from './formats/readers.ts';
 import { recordToDoc, type InputFile } from './sources.ts';
 import { DocWriter, type WrittenShard } from './formats/doc-writer.ts';
-import { runPaths } from './rundir.ts';
+import { runPaths, pad } from './rundir.ts';
+import { isRemote } from './storage.ts';
+import { readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 export interface TaskMarker {
   step: string;
@@ -199,9 +202,23 @@ function stageFor(lm: LoadedManifest, ref: string, runDir: string, plan: Plan): 
   return { stage: rs.def.global!.apply(rs.params, runPaths(runDir).globalOut(g.id)), id: ref.replace(':', '-'), rs };
 }
 
+/** Removes hidden temp files a killed attempt of this task left behind (local runs; S3 never shows them). */
+async function cleanStaleTemps(runDir: string, step: MapStep, task: number): Promise<void> {
+  if (isRemote(runDir)) return;
+  const paths = runPaths(runDir);
+  const targets = [step.final ? paths.data(task, 0, 'x') : paths.stepData(step.id, task), paths.quarantine(step.id, task), paths.rejected(step.id, task)];
+  for (const t of targets) {
+    const dir = dirname(t);
+    const stem = step.final && t === targets[0] ? `part-${pad(task)}-` : basename(t);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const n of names) if (n.startsWith(`.tmp-${stem}`)) await rm(join(dir, n), { force: true });
+  }
+}
+
 export async function runMapTask(runDir: string, plan: Plan, lm: LoadedManifest, step: MapStep, task: number, env: TaskEnv): Promise<TaskMarker> {
   const t0 = performance.now();
   const paths = runPaths(runDir);
+  await cleanStaleTemps(runDir, step, task);
   const q = new QuarantineSink(env.storage, paths.quarantine(step.id, task));
   const counters = { read: 0, bytes: 0 };
   const batchSize = lm.manifest.executor.batch_size;

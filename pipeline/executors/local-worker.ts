@@ -1,30 +1,33 @@
-// One task in a worker thread: report progress to the main thread, then done or the error.
+// A pooled worker thread: runs one task per message, reports progress, then done or the error.
 import { parentPort, workerData } from 'node:worker_threads';
 import { runTask } from '../task.ts';
 import { openStorage } from '../storage-settings.ts';
 
-const { runDir, step, task, workers } = workerData as { runDir: string; step: string; task: number; workers: number };
+const { workers } = workerData as { workers: number };
 const port = parentPort!;
-let docs = 0, bytes = 0, last = 0;
 const log = {
   info: (m: string) => console.error(m),
   warn: (m: string) => console.error(`warning: ${m}`),
   debug: () => {},
 };
-try {
-  const storage = await openStorage(runDir);
-  await runTask(runDir, step, task, {
-    storage,
-    log,
-    progress: (p) => {
-      docs += p.docs; bytes += p.bytes;
-      const now = Date.now();
-      if (now - last > 200) { port.postMessage({ type: 'progress', docs, bytes }); docs = 0; bytes = 0; last = now; }
-    },
-  }, workers);
-  port.postMessage({ type: 'progress', docs, bytes });
-  port.postMessage({ type: 'done' });
-} catch (e) {
-  const err = e as Error;
-  port.postMessage({ type: 'error', message: err.message ?? String(e), stack: err.stack });
-}
+const storage = await openStorage();
+
+port.on('message', async (msg: { runDir: string; step: string; task: number }) => {
+  let docs = 0, bytes = 0, last = 0;
+  try {
+    await runTask(msg.runDir, msg.step, msg.task, {
+      storage,
+      log,
+      progress: (p) => {
+        docs += p.docs; bytes += p.bytes;
+        const now = Date.now();
+        if (now - last > 200) { port.postMessage({ type: 'progress', docs, bytes }); docs = 0; bytes = 0; last = now; }
+      },
+    }, workers);
+    port.postMessage({ type: 'progress', docs, bytes });
+    port.postMessage({ type: 'done' });
+  } catch (e) {
+    const err = e as Error;
+    port.postMessage({ type: 'error', message: err.message ?? String(e), stack: err.stack });
+  }
+});

@@ -1,5 +1,6 @@
-// Local executor: a pool of worker threads, one task per worker at a time, steps in order. Each task writes its
-// own outputs and marker, so the result does not depend on the worker count or the order tasks finish in.
+// Local executor: a pool of worker threads kept for the whole run (module loading costs seconds per thread),
+// one task per worker at a time, steps in order. Each task writes its own outputs and marker, so the result does
+// not depend on the worker count or the order in which tasks finish.
 import { Worker } from 'node:worker_threads';
 import type { Executor, RunHandle } from './types.ts';
 import { TaskFailure } from './types.ts';
@@ -11,41 +12,72 @@ type FromWorker =
 
 const workerUrl = new URL('./local-worker.ts', import.meta.url);
 
-function runInWorker(run: RunHandle, step: string, task: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(workerUrl, { workerData: { runDir: run.runDir, step, task, workers: run.workers } });
-    let settled = false;
-    w.on('message', (m: FromWorker) => {
+class PooledWorker {
+  private readonly w: Worker;
+  private current: { resolve: () => void; reject: (e: unknown) => void; step: string; task: number } | null = null;
+  private dead: Error | null = null;
+
+  constructor(run: RunHandle) {
+    this.w = new Worker(workerUrl, { workerData: { workers: run.workers } });
+    this.w.on('message', (m: FromWorker) => {
+      const c = this.current;
+      if (!c) return;
       if (m.type === 'progress') run.progress?.({ docs: m.docs, bytes: m.bytes });
-      else if (m.type === 'done') { settled = true; resolve(); }
-      else { settled = true; reject(new TaskFailure(step, task, m.message)); }
+      else if (m.type === 'done') { this.current = null; c.resolve(); }
+      else { this.current = null; c.reject(new TaskFailure(c.step, c.task, m.message)); }
     });
-    w.on('error', (e) => { if (!settled) { settled = true; reject(new TaskFailure(step, task, e.message)); } });
-    w.on('exit', (code) => { if (!settled) { settled = true; reject(new TaskFailure(step, task, `worker exited with code ${code}`)); } });
-  });
+    const fail = (e: Error): void => {
+      this.dead = e;
+      const c = this.current;
+      this.current = null;
+      c?.reject(new TaskFailure(c.step, c.task, e.message));
+    };
+    this.w.on('error', fail);
+    this.w.on('exit', (code) => fail(new Error(`worker thread exited with code ${code}`)));
+  }
+
+  run(runDir: string, step: string, task: number): Promise<void> {
+    if (this.dead) return Promise.reject(new TaskFailure(step, task, this.dead.message));
+    return new Promise((resolve, reject) => {
+      this.current = { resolve, reject, step, task };
+      this.w.postMessage({ runDir, step, task });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.w.removeAllListeners('exit');
+    await this.w.terminate();
+  }
 }
 
 export const localExecutor: Executor = {
   async execute(run) {
-    for (const step of run.plan.steps) {
-      const pending = await run.pendingTasks(step.id);
-      const total = step.kind === 'global' ? 1 : run.plan.tasks;
-      run.onStep?.(step.id, pending.length, total);
-      if (pending.length === 0) continue;
-      let next = 0;
-      let failure: unknown = null;
-      const lane = async (): Promise<void> => {
-        while (failure === null && next < pending.length) {
-          const task = pending[next++];
-          try {
-            await runInWorker(run, step.id, task);
-          } catch (e) {
-            failure ??= e;
+    const pool: PooledWorker[] = [];
+    try {
+      for (const step of run.plan.steps) {
+        const pending = await run.pendingTasks(step.id);
+        const total = step.kind === 'global' ? 1 : run.plan.tasks;
+        run.onStep?.(step.id, pending.length, total);
+        if (pending.length === 0) continue;
+        let next = 0;
+        let failure: unknown = null;
+        const lanes = Math.min(run.workers, pending.length);
+        while (pool.length < lanes) pool.push(new PooledWorker(run));
+        const lane = async (w: PooledWorker): Promise<void> => {
+          while (failure === null && next < pending.length) {
+            const task = pending[next++];
+            try {
+              await w.run(run.runDir, step.id, task);
+            } catch (e) {
+              failure ??= e;
+            }
           }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(run.workers, pending.length) }, lane));
-      if (failure) throw failure;
+        };
+        await Promise.all(pool.slice(0, lanes).map(lane));
+        if (failure) throw failure;
+      }
+    } finally {
+      await Promise.all(pool.map((w) => w.close()));
     }
   },
 };
