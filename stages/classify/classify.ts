@@ -9,24 +9,22 @@ import { type HeadKind, type HeadSpec, applyHead, headColumns, nullColumns } fro
 import { Classifier, type ModelConfig, resolveHead, truncateChars } from '../../classifiers/model.ts';
 import { presetNames, presets } from '../../classifiers/presets.ts';
 
-export const classifyParams = z
-  .object({
-    model: z.string().min(1).describe('Model directory (local path, relative to the manifest, or s3://...) with model.onnx, config.json and tokenizer.json (or featurizer.json for `curate classifier train` models)'),
-    preset: z.enum(presetNames).optional().describe('I/O convention of a known model: fineweb-edu (BERT regression, score/int_score) or nvidia-quality (DeBERTa High/Medium/Low); sets the defaults below'),
-    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Column prefix: <name>_score, <name>_int_score, <name>_label, <name>_prob_<label>. Default: preset name (fineweb_edu, quality) or "classifier"'),
-    head: z.enum(['auto', 'regression', 'softmax', 'sigmoid']).optional().describe('Output head; auto = from config.json (problem_type, id2label, curate_head). Default: preset or auto'),
-    labels: z.array(z.string().min(1)).min(1).optional().describe("Labels in logit order (override config.json's id2label; needed to declare columns when config.json is not readable before the run, e.g. on S3)"),
-    maxTokens: z.number().int().positive().optional().describe("Tokens per document including special tokens (truncation). Default: preset, else the model's position limit (or 512); never above the model's absolute positions"),
-    maxChars: z.number().int().positive().nullable().optional().describe('Cut texts to this many characters (Unicode code points, like Python) before tokenizing; NeMo uses 6000. Default: preset or none'),
-    batchSize: z.number().int().positive().default(32).describe('Documents per ONNX run; documents are sorted by length inside each incoming batch first (length bucketing)'),
-    threads: z.number().int().positive().default(1).describe('ONNX Runtime intra-op threads per worker (the executor already runs one task per core)'),
-    sources: z.array(z.string().min(1)).min(1).optional().describe('Apply only to documents of these sources; the others pass through with null columns. Default: all'),
-    intScoreRange: z.tuple([z.number(), z.number()]).nullable().optional().describe('Regression: int_score = round(clamp(score, lo, hi)); null = no int_score column. Default [0, 5]'),
-    clampScore: z.boolean().optional().describe('Regression: clamp the score column itself to intScoreRange (NeMo Curator does; the FineWeb-Edu card does not). Default false'),
-    threshold: z.number().min(0).max(1).default(0.5).describe('Binary sigmoid head: positive label when P(positive) >= threshold'),
-    keepLogits: z.boolean().default(false).describe('Also write the raw logits as <name>_logits'),
-  })
-  .strict();
+export const classifyParams = z.strictObject({
+  model: z.string().min(1).describe('Model directory (local path, relative to the manifest, or s3://...) with model.onnx, config.json and tokenizer.json (or featurizer.json for `curate classifier train` models)'),
+  preset: z.enum(presetNames).optional().describe('I/O convention of a known model: fineweb-edu (BERT regression, score/int_score) or nvidia-quality (DeBERTa High/Medium/Low); sets the defaults below'),
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Column prefix: <name>_score, <name>_int_score, <name>_label, <name>_prob_<label>. Default: preset name (fineweb_edu, quality) or "classifier"'),
+  head: z.enum(['auto', 'regression', 'softmax', 'sigmoid']).optional().describe('Output head; auto = from config.json (problem_type, id2label, curate_head). Default: preset or auto'),
+  labels: z.array(z.string().min(1)).min(1).optional().describe("Labels in logit order (override config.json's id2label; needed to declare columns when config.json is not readable before the run, e.g. on S3)"),
+  max_tokens: z.number().int().positive().optional().describe("Tokens per document including special tokens (truncation). Default: preset, else the model's position limit (or 512); never above the model's absolute positions"),
+  max_chars: z.number().int().positive().nullable().optional().describe('Cut texts to this many characters (Unicode code points, like Python) before tokenizing; NeMo uses 6000. Default: preset or none'),
+  batch_size: z.number().int().positive().default(32).describe('Documents per ONNX run; documents are sorted by length inside each incoming batch first (length bucketing)'),
+  threads: z.number().int().positive().default(1).describe('ONNX Runtime intra-op threads per worker (the executor already runs one task per core)'),
+  sources: z.array(z.string().min(1)).min(1).optional().describe('Apply only to documents of these sources; the others pass through with null columns. Default: all'),
+  int_score_range: z.tuple([z.number(), z.number()]).nullable().optional().describe('Regression: int_score = round(clamp(score, lo, hi)); null = no int_score column. Default [0, 5]'),
+  clamp_score: z.boolean().optional().describe('Regression: clamp the score column itself to int_score_range (NeMo Curator does; the FineWeb-Edu card does not). Default false'),
+  threshold: z.number().min(0).max(1).default(0.5).describe('Binary sigmoid head: positive label when P(positive) >= threshold'),
+  keep_logits: z.boolean().default(false).describe('Also write the raw logits as <name>_logits'),
+});
 
 export type ClassifyParams = z.infer<typeof classifyParams>;
 
@@ -53,22 +51,22 @@ export function resolveParams(p: ClassifyParams): ResolvedClassify {
     name: p.name ?? pre?.name ?? 'classifier',
     head: p.head ?? pre?.head ?? 'auto',
     labels: p.labels ?? pre?.labels,
-    maxTokens: p.maxTokens ?? pre?.maxTokens,
-    maxChars: p.maxChars !== undefined ? p.maxChars : (pre?.maxChars ?? null),
-    batchSize: p.batchSize,
+    maxTokens: p.max_tokens ?? pre?.maxTokens,
+    maxChars: p.max_chars !== undefined ? p.max_chars : (pre?.maxChars ?? null),
+    batchSize: p.batch_size,
     threads: p.threads,
     sources: p.sources ? new Set(p.sources) : null,
-    intScoreRange: p.intScoreRange !== undefined ? p.intScoreRange : (pre?.intScoreRange !== undefined ? pre.intScoreRange : [0, 5]),
-    clampScore: p.clampScore ?? pre?.clampScore ?? false,
+    intScoreRange: p.int_score_range !== undefined ? p.int_score_range : (pre?.intScoreRange !== undefined ? pre.intScoreRange : [0, 5]),
+    clampScore: p.clamp_score ?? pre?.clampScore ?? false,
     threshold: p.threshold,
-    keepLogits: p.keepLogits,
+    keepLogits: p.keep_logits,
   };
 }
 
 /** Reads config.json before the run when the model is local (to declare label columns); null when not readable. */
-function peekConfig(model: string): ModelConfig | null {
+function peekConfig(model: string, baseDir?: string): ModelConfig | null {
   if (isRemote(model)) return null;
-  const dir = model.startsWith('file://') ? new URL(model).pathname : isAbsolute(model) ? model : resolve(model);
+  const dir = model.startsWith('file://') ? new URL(model).pathname : isAbsolute(model) ? model : resolve(baseDir ?? process.cwd(), model);
   const f = join(dir, 'config.json');
   if (!existsSync(f)) return null;
   try {
@@ -79,11 +77,11 @@ function peekConfig(model: string): ModelConfig | null {
 }
 
 /** The head (and so the columns) as far as it can be known before the run. */
-export function declaredHead(r: ResolvedClassify): HeadSpec {
+export function declaredHead(r: ResolvedClassify, baseDir?: string): HeadSpec {
   const base = { name: r.name, intScoreRange: r.intScoreRange, clampScore: r.clampScore, threshold: r.threshold, keepLogits: r.keepLogits };
   if (r.head === 'regression') return { ...base, kind: 'regression', labels: r.labels ?? [] };
   if (r.head !== 'auto' && r.labels) return { ...base, kind: r.head, labels: r.labels };
-  const cfg = peekConfig(r.model);
+  const cfg = peekConfig(r.model, baseDir);
   if (!cfg) {
     throw new Error(
       `classify: cannot read ${r.model}/config.json before the run to declare the output columns; set "head" and "labels" (in logit order), or use a preset`,
@@ -175,6 +173,7 @@ export const classifyStage = defineStage({
     'ONNX text classifier (Hugging Face exports such as the FineWeb-Edu and NVIDIA quality classifiers, or a `curate classifier train` linear model); writes score / label / per-label probability columns',
   params: classifyParams,
   reads: () => [],
-  writes: (p: ClassifyParams): ColumnSpec[] => headColumns(declaredHead(resolveParams(p))),
+  // `env.baseDir` (the manifest folder) resolves a relative model path; without it the working directory is used.
+  writes: (p: ClassifyParams, env?: { baseDir?: string }): ColumnSpec[] => headColumns(declaredHead(resolveParams(p), env?.baseDir)),
   create: (p: ClassifyParams): Stage => new ClassifyStage(resolveParams(p)),
 });

@@ -45,8 +45,8 @@ for (const model of ['edu-bert-tiny', 'quality-deberta-tiny']) {
 }
 
 test('fineweb-edu preset on edu-bert-tiny: score is the logit, int_score = round(clamp(score, 0, 5)) halves to even', async () => {
-  const stage = buildStage(classifyStage, { model: MODELS + 'edu-bert-tiny', preset: 'fineweb-edu', keepLogits: true });
-  const cols = classifyStage.writes(classifyStage.params.parse({ model: MODELS + 'edu-bert-tiny', preset: 'fineweb-edu', keepLogits: true }));
+  const stage = buildStage(classifyStage, { model: MODELS + 'edu-bert-tiny', preset: 'fineweb-edu', keep_logits: true });
+  const cols = classifyStage.writes(classifyStage.params.parse({ model: MODELS + 'edu-bert-tiny', preset: 'fineweb-edu', keep_logits: true }));
   assert.deepEqual(cols.map((c) => c.name), ['fineweb_edu_score', 'fineweb_edu_int_score', 'fineweb_edu_logits']);
   const sub = docs.slice(0, 100);
   const { docs: out, stats } = await runStage(stage, sub.map((d, i) => makeDoc(d.text, { id: d.id, source: d.source, row: i })));
@@ -64,7 +64,7 @@ test('fineweb-edu preset on edu-bert-tiny: score is the logit, int_score = round
 });
 
 test('nvidia-quality preset on quality-deberta-tiny: label = argmax, probabilities = softmax of reference logits', async () => {
-  const params = { model: MODELS + 'quality-deberta-tiny', preset: 'nvidia-quality', maxChars: null };
+  const params = { model: MODELS + 'quality-deberta-tiny', preset: 'nvidia-quality', max_chars: null };
   const cols = classifyStage.writes(classifyStage.params.parse(params)).map((c) => c.name);
   assert.deepEqual(cols, ['quality_label', 'quality_prob_high', 'quality_prob_medium', 'quality_prob_low']);
   const sub = docs.slice(0, 100);

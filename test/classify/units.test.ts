@@ -152,3 +152,9 @@ test('setup refuses a model whose head differs from the declared one', async () 
   await assert.rejects(stage.setup!(testContext()), /logits|head/);
   await releaseSessions();
 });
+
+test('a model path relative to the manifest folder is resolved when the loader passes baseDir', () => {
+  const writes = classifyStage.writes as (p: unknown, env?: { baseDir?: string }) => { name: string }[];
+  const p = classifyStage.params.parse({ model: 'quality-deberta-tiny', name: 'rel' });
+  assert.deepEqual(writes(p, { baseDir: MODELS }).map((c) => c.name), ['rel_label', 'rel_prob_high', 'rel_prob_medium', 'rel_prob_low']);
+});
