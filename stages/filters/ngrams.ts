@@ -58,16 +58,46 @@ export class WordNgrams {
 
   /** `len(top) * count(top)` for Counter(" ".join n-grams).most_common(1), first-inserted on ties; null if no n-gram. */
   topNgramChars(n: number): number | null {
+    const top = this.topNgram(n);
+    if (top === null) return null;
+    let chars = n - 1;
+    for (let k = 0; k < n; k++) chars += this.cps[top.start + k];
+    return chars * top.count;
+  }
+
+  /** Occurrence count of each word n-gram (as a tuple) at the moment it is seen: out[i] = count of words[i:i+n] in words[:i+n]. */
+  runningCounts(n: number): Int32Array {
+    const total = Math.max(0, this.n - n + 1);
+    const out = new Int32Array(total);
+    this.scanTuples(n, (i, c) => {
+      out[i] = c;
+    });
+    return out;
+  }
+
+  /** The most frequent word n-gram (tuple identity), earliest first occurrence on ties. */
+  topNgram(n: number): { start: number; count: number } | null {
+    if (this.n - n + 1 <= 0) return null;
+    let bestCount = 0;
+    let bestStart = 0;
+    this.scanTuples(n, (_i, c, first) => {
+      if (c > bestCount || (c === bestCount && first < bestStart)) {
+        bestCount = c;
+        bestStart = first;
+      }
+    });
+    return { start: bestStart, count: bestCount };
+  }
+
+  private scanTuples(n: number, visit: (i: number, count: number, first: number) => void): void {
     const total = this.n - n + 1;
-    if (total <= 0) return null;
+    if (total <= 0) return;
     const size = tableSize(total);
     const mask = size - 1;
     const slot = new Int32Array(size); // first start + 1
     const count = new Int32Array(size);
     const hashes = new Uint32Array(size);
     const ids = this.ids;
-    let bestCount = 0;
-    let bestStart = 0;
     for (let i = 0; i < total; i++) {
       let h = 0x811c9dc5;
       for (let k = 0; k < n; k++) h = Math.imul(h ^ ids[i + k], 0x9e3779b1) >>> 0;
@@ -79,27 +109,21 @@ export class WordNgrams {
           slot[j] = i + 1;
           count[j] = 1;
           hashes[j] = h;
-          if (1 > bestCount) {
-            bestCount = 1;
-            bestStart = i;
-          }
+          visit(i, 1, i);
           break;
         }
         if (hashes[j] === h && this.sameIds(s - 1, i, n)) {
-          const c = ++count[j];
-          // most_common(1): highest count, then earliest first occurrence (Counter keeps insertion order)
-          if (c > bestCount || (c === bestCount && s - 1 < bestStart)) {
-            bestCount = c;
-            bestStart = s - 1;
-          }
+          visit(i, ++count[j], s - 1);
           break;
         }
         j = (j + 1) & mask;
       }
     }
-    let chars = n - 1;
-    for (let k = 0; k < n; k++) chars += this.cps[bestStart + k];
-    return chars * bestCount;
+  }
+
+  /** Code points of words[i]. */
+  cpAt(i: number): number {
+    return this.cps[i];
   }
 
   /** datatrove `find_all_duplicate(words, n)`: greedy scan over `"".join` n-grams, characters of the repeats. */

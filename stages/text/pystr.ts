@@ -123,10 +123,10 @@ export function endsWithAny(s: string, suffixes: readonly string[]): boolean {
 
 /**
  * Rewrites a pattern written in Python `re` syntax (as the reference projects publish them) into an equivalent
- * JavaScript `u`-mode pattern: `\UXXXXXXXX` escapes, `\d` `\w` `\s` `\S` `\W` `\D` with Python's Unicode meaning
+ * JavaScript `u`-mode pattern (optionally with Python's end-of-string `$`): `\UXXXXXXXX` escapes, `\d` `\w` `\s` `\S` `\W` `\D` with Python's Unicode meaning
  * (also inside character classes), and identity escapes of characters that `u` mode rejects (`\'`, `\!`, ...).
  */
-export function pyRegexToJs(src: string): string {
+export function pyRegexToJs(src: string, opts: { pythonDollar?: boolean } = {}): string {
   let out = '';
   let inClass = false;
   for (let i = 0; i < src.length; i++) {
@@ -161,6 +161,11 @@ export function pyRegexToJs(src: string): string {
     if (inClass) {
       if (ch === ']') inClass = false;
       out += ch;
+      continue;
+    }
+    if (ch === '$' && opts.pythonDollar) {
+      // Python's `$` (no MULTILINE) also matches just before a newline that ends the string
+      out += '(?=\\n?$)';
       continue;
     }
     if (ch === '[') {
