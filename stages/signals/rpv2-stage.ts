@@ -6,9 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineStage, type ColumnSpec, type Doc, type Span, type StageContext } from '../../pipeline/types.ts';
 import {
-  ALL_RPV2_SIGNALS, RPV2_ARTIFACT_SIGNALS, RPV2_INT_SIGNALS, Rpv2Signals, isLineSignal, prepareBadWords,
-  type BadWordList, type Rpv2SignalName,
+  ALL_RPV2_SIGNALS, RPV2_INT_SIGNALS, RPV2_UNSUPPORTED_SIGNALS, Rpv2Signals, isLineSignal, mlModelOf, prepareBadWords,
+  type BadWordList, type MlModelName, type Rpv2SignalName,
 } from './rpv2.ts';
+import { FastTextModel } from './fasttext.ts';
 import { RPV2_STOP_WORDS } from './data/stopwords.ts';
 import { loadUt1Index } from './ut1.ts';
 import { DocView } from './view.ts';
@@ -22,14 +23,14 @@ export const rpv2Params = z.strictObject({
     .superRefine((list, ctx) => {
       for (const s of list ?? []) {
         if (SIGNAL_NAMES.includes(s)) continue;
-        const why = (RPV2_ARTIFACT_SIGNALS as readonly string[]).includes(s)
-          ? `${s} needs an RPv2 fastText model or DSIR count artifact, which this port does not compute (docs/signals-rpv2.md)`
+        const why = (RPV2_UNSUPPORTED_SIGNALS as readonly string[]).includes(s)
+          ? `${s} (DSIR importance weight) needs RPv2's count artifacts and CPython's seeded hash(); this port does not compute it (docs/signals-rpv2.md)`
           : `unknown RPv2 signal "${s}"`;
         ctx.addIssue({ code: 'custom', message: why });
       }
     })
     .describe(
-      'RPv2 signal names to compute (rps_doc_*, rps_lines_*). Default: every computable one — the 27 text signals, plus rps_doc_ldnoobw_words when `ldnoobw` is set and rps_doc_ut1_blacklist when `ut1` is set',
+      'RPv2 signal names to compute (rps_doc_*, rps_lines_*). Default: every computable one — the 27 text signals, plus rps_doc_ldnoobw_words when `ldnoobw` is set, rps_doc_ut1_blacklist when `ut1` is set and rps_doc_ml_<name>_score for each model in `models`',
     ),
   language: z
     .enum(Object.keys(RPV2_STOP_WORDS) as [string, ...string[]])
@@ -53,6 +54,14 @@ export const rpv2Params = z.strictObject({
     .array(z.string().min(1))
     .optional()
     .describe("UT1 categories RPv2 was configured with (its --block_categories); needed when `ut1` is a folder, to number the category sets as RPv2 does"),
+  models: z
+    .strictObject({
+      wikiref: z.string().min(1).optional().describe('fastText model of rps_doc_ml_wikiref_score (RPv2: wikiref.model.bin)'),
+      palm: z.string().min(1).optional().describe('fastText model of rps_doc_ml_palm_score (RPv2 artefact: CCNet vs Wikipedia, OpenWebText, books)'),
+      wikipedia: z.string().min(1).optional().describe('fastText model of rps_doc_ml_wikipedia_score (RPv2 artefact: CCNet vs Wikipedia)'),
+    })
+    .optional()
+    .describe('fastText supervised models (.bin, not quantized .ftz; local path or s3://) for the rps_doc_ml_* signals; label __label__cc marks CCNet, as in RPv2'),
   domainField: z
     .string()
     .min(1)
@@ -65,9 +74,10 @@ export type Rpv2Params = z.infer<typeof rpv2Params>;
 /** Signals the stage computes for these parameters (fixes the columns before the run). */
 export function selectedSignals(p: Rpv2Params): Rpv2SignalName[] {
   if (p.signals) return ALL_RPV2_SIGNALS.filter((s) => p.signals!.includes(s));
-  return ALL_RPV2_SIGNALS.filter(
-    (s) => (s !== 'rps_doc_ldnoobw_words' || p.ldnoobw) && (s !== 'rps_doc_ut1_blacklist' || p.ut1),
-  );
+  return ALL_RPV2_SIGNALS.filter((s) => {
+    const m = mlModelOf(s);
+    return (s !== 'rps_doc_ldnoobw_words' || p.ldnoobw) && (s !== 'rps_doc_ut1_blacklist' || p.ut1) && (!m || p.models?.[m]);
+  });
 }
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -91,6 +101,9 @@ const DESCRIPTIONS: Record<string, string> = {
   rps_lines_numerical_chars_fraction: 'per line: numeric chars / len(normalised line)',
   rps_lines_start_with_bulletpoint: 'per line: lstrip() starts with a bullet character',
   rps_lines_uppercase_letter_fraction: 'per line: uppercase chars / len(line)',
+  rps_doc_ml_wikiref_score: 'fastText wikiref classifier score (1 - p if __label__cc)',
+  rps_doc_ml_palm_score: 'fastText palm classifier score (1 - p if __label__cc)',
+  rps_doc_ml_wikipedia_score: 'fastText wikipedia classifier score (1 - p if __label__cc)',
 };
 
 export function rpv2Columns(p: Rpv2Params): ColumnSpec[] {
@@ -104,10 +117,10 @@ export function rpv2Columns(p: Rpv2Params): ColumnSpec[] {
   });
 }
 
-async function readText(ctx: StageContext, path: string): Promise<string> {
+async function readLocal(ctx: StageContext, path: string): Promise<Buffer> {
   const uri = ctx.storage.resolve(ctx.baseDir, path);
   const local = await ctx.storage.localPath(uri);
-  return readFile(local, 'utf8');
+  return readFile(local);
 }
 
 /** Domain of a document for the UT1 lookup: meta[domainField], else the host of meta.url. */
@@ -143,7 +156,7 @@ export const rpv2SignalsStage = defineStage({
         let badWords: BadWordList | undefined;
         if (names.includes('rps_doc_ldnoobw_words')) {
           if (!p.ldnoobw) throw new Error('rpv2_signals: rps_doc_ldnoobw_words needs the `ldnoobw` parameter (path to a LDNOOBW word list)');
-          badWords = prepareBadWords(await readText(ctx, p.ldnoobw));
+          badWords = prepareBadWords((await readLocal(ctx, p.ldnoobw)).toString('utf8'));
           ctx.log.info(`rpv2_signals: LDNOOBW list ${p.ldnoobw}: ${badWords.size} entries`);
         }
         let ut1: ReadonlyMap<string, number> | undefined;
@@ -152,12 +165,26 @@ export const rpv2SignalsStage = defineStage({
           ut1 = await loadUt1Index(ctx.storage, ctx.storage.resolve(ctx.baseDir, p.ut1), p.ut1Categories);
           ctx.log.info(`rpv2_signals: UT1 index ${p.ut1}: ${ut1.size} domains`);
         }
-        compiled = new Rpv2Signals({ signals: names, language: p.language, badWords, ut1 });
+        const models: Partial<Record<MlModelName, FastTextModel>> = {};
+        for (const s of names) {
+          const m = mlModelOf(s);
+          if (!m) continue;
+          const path = p.models?.[m];
+          if (!path) throw new Error(`rpv2_signals: ${s} needs the fastText model \`models.${m}\``);
+          try {
+            models[m] = new FastTextModel(await readLocal(ctx, path));
+          } catch (e) {
+            throw new Error(`rpv2_signals: cannot load fastText model ${path}: ${(e as Error).message}`);
+          }
+          const a = models[m]!.args;
+          ctx.log.info(`rpv2_signals: fastText model ${m} = ${path} (${a.loss}, dim ${a.dim}, ${models[m]!.nwords} words, labels ${models[m]!.labels.join(' ')})`);
+        }
+        compiled = new Rpv2Signals({ signals: names, language: p.language, badWords, ut1, models });
         const skipped = ALL_RPV2_SIGNALS.filter((s) => !names.includes(s));
         ctx.log.info(
-          `rpv2_signals: computing ${names.length} signals` +
-            (skipped.length ? `; not computed: ${skipped.join(', ')}${!p.ldnoobw || !p.ut1 ? ' (no word list / UT1 index given)' : ''}` : '') +
-            `; never computed by this port: ${RPV2_ARTIFACT_SIGNALS.join(', ')} (need RPv2 fastText models / DSIR counts)`,
+          `rpv2_signals: computing ${names.length} signals: ${names.join(', ')}` +
+            (skipped.length ? `; not computed (no list / index / model given, or not requested): ${skipped.join(', ')}` : '') +
+            `; never computed by this port: ${RPV2_UNSUPPORTED_SIGNALS.join(', ')} (DSIR importance weights)`,
         );
       },
       async *run(batches, ctx) {

@@ -5,7 +5,8 @@
 import { DocView } from './view.ts';
 import { pyRound8 } from './unicode.ts';
 import { RPV2_STOP_WORDS } from './data/stopwords.ts';
-import { pySplitWhitespace, pyStrip } from './text.ts';
+import { pySplitlines, pySplitWhitespace, pyStrip } from './text.ts';
+import type { FastTextModel } from './fasttext.ts';
 
 /** One RPv2 span: code point offsets and a score (`null` where RPv2 writes None). */
 export type RpsSpan = [start: number, end: number, score: number | null];
@@ -48,11 +49,11 @@ export const RPV2_LINE_SIGNALS = [
   'rps_lines_uppercase_letter_fraction',
 ] as const;
 
-/** RPv2 signals that need an external model or count artifact; not computed by this port (see the docs). */
-export const RPV2_ARTIFACT_SIGNALS = [
-  'rps_doc_ml_wikiref_score',
-  'rps_doc_ml_palm_score',
-  'rps_doc_ml_wikipedia_score',
+/** fastText classifier signals: computed when the user supplies the model (.bin) files. */
+export const RPV2_ML_SIGNALS = ['rps_doc_ml_wikiref_score', 'rps_doc_ml_palm_score', 'rps_doc_ml_wikipedia_score'] as const;
+
+/** DSIR importance weights: need RPv2's count artifacts and CPython's seeded hash(); not computed by this port. */
+export const RPV2_UNSUPPORTED_SIGNALS = [
   'rps_doc_books_importance',
   'rps_doc_books_importance_length_correction',
   'rps_doc_openwebtext_importance',
@@ -61,7 +62,15 @@ export const RPV2_ARTIFACT_SIGNALS = [
   'rps_doc_wikipedia_importance_length_correction',
 ] as const;
 
-export type Rpv2SignalName = (typeof RPV2_DOC_SIGNALS)[number] | (typeof RPV2_LINE_SIGNALS)[number];
+export type Rpv2SignalName = (typeof RPV2_DOC_SIGNALS)[number] | (typeof RPV2_LINE_SIGNALS)[number] | (typeof RPV2_ML_SIGNALS)[number];
+
+export type MlModelName = 'wikiref' | 'palm' | 'wikipedia';
+
+/** The model each rps_doc_ml_* signal uses. */
+export function mlModelOf(signal: string): MlModelName | undefined {
+  const m = /^rps_doc_ml_(wikiref|palm|wikipedia)_score$/.exec(signal);
+  return m ? (m[1] as MlModelName) : undefined;
+}
 
 /** Signals that need a user-supplied list (LDNOOBW words, UT1 domain index). */
 export const RPV2_LIST_SIGNALS: readonly Rpv2SignalName[] = ['rps_doc_ldnoobw_words', 'rps_doc_ut1_blacklist'];
@@ -71,7 +80,8 @@ export const RPV2_TEXT_SIGNALS: readonly Rpv2SignalName[] = [...RPV2_DOC_SIGNALS
   (s) => !RPV2_LIST_SIGNALS.includes(s),
 );
 
-export const ALL_RPV2_SIGNALS: readonly Rpv2SignalName[] = [...RPV2_DOC_SIGNALS, ...RPV2_LINE_SIGNALS];
+/** Every signal this port computes (given the lists and models), in RPv2's output order. */
+export const ALL_RPV2_SIGNALS: readonly Rpv2SignalName[] = [...RPV2_DOC_SIGNALS, ...RPV2_LINE_SIGNALS, ...RPV2_ML_SIGNALS];
 
 /** Integer-valued signals (RPv2 writes ints); every other computed signal is a float (or null). */
 export const RPV2_INT_SIGNALS: readonly Rpv2SignalName[] = ['rps_doc_word_count', 'rps_lines_num_words', 'rps_doc_ut1_blacklist'];
@@ -122,6 +132,8 @@ export interface Rpv2Options {
   ut1?: ReadonlyMap<string, number>;
   /** The document's domain (RPv2: CCNet `source_domain`), looked up in `ut1`. */
   domain?: string | null;
+  /** fastText models of the rps_doc_ml_* signals (RPv2 artefacts); a signal is computed when its model is given. */
+  models?: Partial<Record<MlModelName, FastTextModel>>;
 }
 
 /** A compiled signal set: resolve options once, then compute per document. */
@@ -134,23 +146,28 @@ export class Rpv2Signals {
   private readonly stopEnd: Uint8Array;
   private readonly badWords?: BadWordList;
   private readonly ut1?: ReadonlyMap<string, number>;
+  private readonly models: Partial<Record<MlModelName, FastTextModel>>;
 
   constructor(opts: Omit<Rpv2Options, 'domain'> = {}) {
-    const available = ALL_RPV2_SIGNALS.filter(
-      (s) => (s !== 'rps_doc_ldnoobw_words' || opts.badWords) && (s !== 'rps_doc_ut1_blacklist' || opts.ut1),
-    );
+    const models = opts.models ?? {};
+    const available = ALL_RPV2_SIGNALS.filter((s) => {
+      const m = mlModelOf(s);
+      return (s !== 'rps_doc_ldnoobw_words' || opts.badWords) && (s !== 'rps_doc_ut1_blacklist' || opts.ut1) && (!m || models[m]);
+    });
     let names: Rpv2SignalName[];
     if (opts.signals) {
       names = [];
       for (const s of opts.signals) {
         if (!ALL_RPV2_SIGNALS.includes(s as Rpv2SignalName)) {
-          if ((RPV2_ARTIFACT_SIGNALS as readonly string[]).includes(s)) {
-            throw new Error(`${s} needs an RPv2 model/count artifact and is not computed by this port (see docs/signals-rpv2.md)`);
+          if ((RPV2_UNSUPPORTED_SIGNALS as readonly string[]).includes(s)) {
+            throw new Error(`${s} needs RPv2's DSIR count artifacts and CPython's seeded hash(); not computed by this port (see docs/signals-rpv2.md)`);
           }
           throw new Error(`unknown RPv2 signal "${s}"; known: ${ALL_RPV2_SIGNALS.join(', ')}`);
         }
         if (s === 'rps_doc_ldnoobw_words' && !opts.badWords) throw new Error('rps_doc_ldnoobw_words needs a LDNOOBW word list (badWords)');
         if (s === 'rps_doc_ut1_blacklist' && !opts.ut1) throw new Error('rps_doc_ut1_blacklist needs a UT1 domain index (ut1)');
+        const m = mlModelOf(s);
+        if (m && !models[m]) throw new Error(`${s} needs the fastText model "${m}" (models.${m})`);
       }
       names = ALL_RPV2_SIGNALS.filter((s) => opts.signals!.includes(s));
     } else names = available;
@@ -178,6 +195,7 @@ export class Rpv2Signals {
     this.stopEnd = stopEnd;
     this.badWords = opts.badWords;
     this.ut1 = opts.ut1;
+    this.models = models;
   }
 
   /** Computes the selected signals of one document. */
@@ -292,6 +310,13 @@ export class Rpv2Signals {
       }
       out['rps_lines_uppercase_letter_fraction'] = a;
     }
+
+    // --- ML classifiers (classifiers.py): fastText on the text's lines joined by spaces
+    for (const name of RPV2_ML_SIGNALS) {
+      if (!want.has(name)) continue;
+      const model = this.models[mlModelOf(name)!]!;
+      doc(name, len === 0 ? null : mlScore(model, view.text));
+    }
     return out;
   }
 
@@ -322,6 +347,16 @@ export class Rpv2Signals {
     }
     return n;
   }
+}
+
+/**
+ * RPv2's classifier score: fastText's top label on `" ".join(text.splitlines()).strip()`; `1 - p` when the label is
+ * `__label__cc`, else `p`; R8.
+ */
+export function mlScore(model: FastTextModel, text: string): number | null {
+  const pred = model.predict(pyStrip(pySplitlines(text).join(' ')));
+  if (!pred) return null; // RPv2 would raise (no prediction); only for a model without "</s>"
+  return pyRound8(pred.label === '__label__cc' ? 1 - pred.prob : pred.prob);
 }
 
 function sum(a: Uint8Array, n: number): number {

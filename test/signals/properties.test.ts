@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ALL_RPV2_SIGNALS, Rpv2Signals, isLineSignal, prepareBadWords, type RpsSpan } from '../../stages/signals/rpv2.ts';
+import { Rpv2Signals, isLineSignal, prepareBadWords, type RpsSpan } from '../../stages/signals/rpv2.ts';
 import { DocView } from '../../stages/signals/view.ts';
 import { pySplitWhitespace, rpv2Lines, rpv2Normalize, wordPunctTokenize } from '../../stages/signals/text.ts';
 import { CP_FLAGS, F_NUMERIC, cpLength, pyIsUpper } from '../../stages/signals/unicode.ts';
@@ -37,7 +37,7 @@ describe('RPv2 signals on arbitrary Unicode text', () => {
         const len = [...t].length;
         const res = signals.compute(new DocView(t));
         const lines = rpv2Lines(t);
-        for (const name of ALL_RPV2_SIGNALS) {
+        for (const name of signals.names) {
           if (name === 'rps_doc_ut1_blacklist') continue;
           const spans = res[name] as RpsSpan[];
           assert.ok(Array.isArray(spans), name);

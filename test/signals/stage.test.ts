@@ -36,7 +36,9 @@ describe('rpv2_signals stage', () => {
 
   it('rejects unknown signals and says which ones need model artifacts', () => {
     assert.throws(() => rpv2SignalsStage.params.parse({ signals: ['rps_doc_nope'] }), /unknown RPv2 signal/);
-    assert.throws(() => rpv2SignalsStage.params.parse({ signals: ['rps_doc_ml_palm_score'] }), /fastText model/);
+    assert.throws(() => rpv2SignalsStage.params.parse({ signals: ['rps_doc_wikipedia_importance'] }), /DSIR/);
+    // the ML signals are accepted; setup fails without their model
+    assert.doesNotThrow(() => rpv2SignalsStage.params.parse({ signals: ['rps_doc_ml_palm_score'] }));
   });
 
   it('writes the signal values as columns, equal to computeRpv2Signals', async () => {
@@ -101,5 +103,12 @@ describe('rpv2_signals stage', () => {
       rec(0, []);
     }
     assert.equal(id, 31);
+  });
+});
+
+describe('rpv2_signals stage with a missing model', () => {
+  it('fails at setup naming the model parameter', async () => {
+    const stage = buildStage(rpv2SignalsStage, { signals: ['rps_doc_ml_palm_score'] });
+    await assert.rejects(runStage(stage, [makeDoc('x')]), /models\.palm/);
   });
 });
