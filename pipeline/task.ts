@@ -13,6 +13,7 @@ import { recordToDoc, type InputFile } from './sources.ts';
 import { DocWriter, type WrittenShard } from './formats/doc-writer.ts';
 import { runPaths, pad } from './rundir.ts';
 import { isRemote } from './storage.ts';
+import { SignalLog, signalLogUri } from './report/signal-log.ts';
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -206,7 +207,7 @@ function stageFor(lm: LoadedManifest, ref: string, runDir: string, plan: Plan): 
 async function cleanStaleTemps(runDir: string, step: MapStep, task: number): Promise<void> {
   if (isRemote(runDir)) return;
   const paths = runPaths(runDir);
-  const targets = [step.final ? paths.data(task, 0, 'x') : paths.stepData(step.id, task), paths.quarantine(step.id, task), paths.rejected(step.id, task)];
+  const targets = [step.final ? paths.data(task, 0, 'x') : paths.stepData(step.id, task), paths.quarantine(step.id, task), paths.rejected(step.id, task), signalLogUri(runDir, step.id, task)];
   for (const t of targets) {
     const dir = dirname(t);
     const stem = step.final && t === targets[0] ? `part-${pad(task)}-` : basename(t);
@@ -233,6 +234,8 @@ export async function runMapTask(runDir: string, plan: Plan, lm: LoadedManifest,
   const out = lm.manifest.output;
   const rejected = out.rejected ? new DocWriter(env.storage, { format: 'jsonl.gz', columns: [{ name: 'drop_reason', type: 'string' }, { name: 'drop_stage', type: 'string' }], includeText: true, shardUri: () => paths.rejected(step.id, task) }) : null;
   const pendingRejects: Doc[] = [];
+  // every document in or out of the step, with its scalar columns (the report's pre-filter histograms, `explain`)
+  const slog = new SignalLog(env.storage, signalLogUri(runDir, step.id, task), step.columns);
 
   const recorders: StatsRecorder[] = [];
   const built: Stage[] = [];
@@ -240,7 +243,11 @@ export async function runMapTask(runDir: string, plan: Plan, lm: LoadedManifest,
     for (const ref of step.stages) {
       const { stage, id } = stageFor(lm, ref, runDir, plan);
       const rec = new StatsRecorder(id);
-      if (rejected) rec.onDrop = (reason, d) => { if (d) { d.cols.drop_reason = reason; d.cols.drop_stage = id; pendingRejects.push(d); } };
+      rec.onDrop = (reason, d) => {
+        if (!d) return;
+        slog.dropped(d, reason, id);
+        if (rejected) { d.cols.drop_reason = reason; d.cols.drop_stage = id; pendingRejects.push(d); }
+      };
       const ctx: StageContext = {
         task: { step: step.id, task, tasks: plan.tasks },
         runDir,
@@ -266,20 +273,23 @@ export async function runMapTask(runDir: string, plan: Plan, lm: LoadedManifest,
       rowGroupSize: out.row_group_size,
       shardDocs: step.final ? out.shard_docs : undefined,
       shardBytes: step.final ? parseSize(out.shard_bytes) : undefined,
-      metadata: { 'curate.version': plan.curateVersion, 'curate.manifest_sha256': plan.manifestHash, 'curate.step': step.id },
+      metadata: Object.assign({ 'curate.version': plan.curateVersion, 'curate.manifest_sha256': plan.manifestHash, 'curate.step': step.id }, ...built.map((s) => s.fileMetadata?.() ?? {})),
       shardUri: step.final ? (k) => paths.data(task, k, ext) : () => paths.stepData(step.id, task),
     });
     let written = 0;
     try {
       for await (const b of stream) {
-        for (const d of b.docs) await writer.write(d);
+        for (const d of b.docs) { await writer.write(d); slog.kept(d); }
         written += b.docs.length;
+        await slog.flush();
         if (rejected && pendingRejects.length) for (const d of pendingRejects.splice(0)) await rejected.write(d);
       }
       if (rejected) { for (const d of pendingRejects.splice(0)) await rejected.write(d); await rejected.close(); }
+      await slog.close();
     } catch (e) {
       await writer.abort();
       await rejected?.abort();
+      await slog.abort();
       throw e;
     }
     const shards = await writer.close();
