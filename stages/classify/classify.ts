@@ -112,7 +112,7 @@ class ClassifyStage implements Stage {
     const dir = ctx.storage.resolve(ctx.baseDir, r.model);
     this.clf = await Classifier.load(
       dir,
-      { maxTokens: r.maxTokens, batchSize: r.batchSize, threads: r.threads, head: r.head, labels: r.labels, warn: (m) => ctx.log.warn(`classify ${r.name}: ${m}`) },
+      { maxTokens: r.maxTokens, batchSize: r.batchSize, threads: r.threads, head: r.head, labels: r.labels, warn: (m) => ctx.log.warn(`classify ${r.name}: ${m.replace('maxTokens', 'max_tokens')}`) },
       ctx.storage,
     );
     const actual = this.clf.head;
@@ -123,7 +123,11 @@ class ClassifyStage implements Stage {
       );
     }
     this.head = { name: r.name, kind: actual.kind, labels: actual.labels, intScoreRange: r.intScoreRange, clampScore: r.clampScore, threshold: r.threshold, keepLogits: r.keepLogits };
-    ctx.log.info(`classify ${r.name}: ${this.clf.kind} model ${dir}, ${actual.kind} head${actual.labels.length ? ` [${actual.labels.join(', ')}]` : ''}, maxTokens ${this.clf.maxTokens}, maxChars ${r.maxChars ?? 'none'}`);
+    ctx.log.info(
+      `classify ${r.name}: ${this.clf.kind} model ${dir}, ${actual.kind} head${actual.kind !== 'regression' && actual.labels.length ? ` [${actual.labels.join(', ')}]` : ''}` +
+        (this.clf.kind === 'transformer' ? `, max_tokens ${this.clf.maxTokens}` : '') +
+        `, max_chars ${r.maxChars ?? 'none'}`,
+    );
   }
 
   async *run(batches: AsyncIterable<{ docs: Doc[] }>, ctx: StageContext): AsyncIterable<{ docs: Doc[] }> {
