@@ -168,19 +168,23 @@ export class BpeModel {
     this.po = new Int32Array(cap);
   }
 
-  /**
-   * Encodes one word (a pre-tokenized piece) and returns its ids: a number for a single token, else an Int32Array.
-   */
-  encodeWord(word: string): number | Int32Array {
+  /** Ids of the last encodeWord() call: the first `n` entries (n = its return value). */
+  get ids(): Int32Array {
+    return this.sym;
+  }
+
+  /** Encodes one word (a pre-tokenized piece); returns the number of ids, which are in `ids`. */
+  encodeWord(word: string): number {
     let n: number;
     if (this.byteLevel) n = this.initBytes(word);
     else n = this.initChars(word);
-    if (n < 0) return -n - 1; // whole word matched (ignore_merges)
-    if (n === 1) return this.sym[0];
-    if (n <= SHORT) n = this.mergeShort(n);
-    else n = this.mergeHeap(n);
-    if (n === 1) return this.sym[0];
-    return this.sym.slice(0, n);
+    if (n < 0) {
+      this.sym[0] = -n - 1; // whole word matched (ignore_merges)
+      return 1;
+    }
+    if (n <= 1) return n;
+    if (n <= SHORT) return this.mergeShort(n);
+    return this.mergeHeap(n);
   }
 
   /** Byte-level initial symbols; returns the symbol count, or -(id+1) when ignore_merges finds the whole word. */
@@ -317,10 +321,12 @@ export class BpeModel {
       }
       if (bi < 0) break;
       sym[bi] = po[bi];
-      // remove symbol bi+1 and pair bi+1
-      sym.copyWithin(bi + 1, bi + 2, n);
-      pr.copyWithin(bi + 1, bi + 2, n - 1);
-      po.copyWithin(bi + 1, bi + 2, n - 1);
+      // remove symbol bi+1 and pair bi+1 (plain loops: copyWithin's call cost dominates on short arrays)
+      for (let i = bi + 1; i + 1 < n; i++) {
+        sym[i] = sym[i + 1];
+        pr[i] = pr[i + 1];
+        po[i] = po[i + 1];
+      }
       n--;
       if (bi > 0) {
         const h = mt.find(sym[bi - 1], sym[bi]);

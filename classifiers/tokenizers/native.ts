@@ -2,6 +2,7 @@
 // added-token extraction -> normalizer -> pre-tokenizer -> BPE model (with a word cache) -> post-processor.
 // Compiling a component it does not implement throws `Unsupported`; the loader then uses HF tokenizers instead.
 import { BpeModel, type BpeJson } from './bpe.ts';
+import { WordCache } from './cache.ts';
 import { type AddedTokenJson, type ComponentJson, type TokenizerJson, Unsupported } from './json.ts';
 import { compileNormalizer, type NormalizeFn } from './normalize.ts';
 import {
@@ -217,7 +218,6 @@ export interface EncodeOptions {
   addSpecialTokens?: boolean;
 }
 
-const CACHE_MAX = 200_000;
 const CACHE_WORD_MAX = 256;
 
 export class NativeBpeTokenizer {
@@ -230,7 +230,7 @@ export class NativeBpeTokenizer {
   private normAdded: AddedMatcher | null = null;
   /** Ids the post-processor puts before / after the sequence when addSpecialTokens is set. */
   readonly template: PostProcessor;
-  private cache = new Map<string, number | Int32Array>();
+  private cache = new WordCache();
   private added = new Map<string, number>();
   // output buffer
   private out = new Uint32Array(4096);
@@ -267,10 +267,18 @@ export class NativeBpeTokenizer {
     for (const id of this.model.vocab.values()) if (id > maxId) maxId = id;
     const raw: { pattern: string; tok: AddedTokenJson }[] = [];
     const norm: { pattern: string; tok: AddedTokenJson }[] = [];
-    for (const t of json.added_tokens ?? []) {
+    // Ids as HF assigns them when loading (the "id" field is only checked there): an added token that is already in
+    // the model vocabulary keeps that id, others get the next free id after the model vocabulary.
+    let nextId = this.model.vocab.size;
+    const byContent = new Map<string, AddedTokenJson>();
+    for (const t0 of json.added_tokens ?? []) {
+      if (t0.content === '') continue;
+      const id = this.added.get(t0.content) ?? this.model.vocab.get(t0.content) ?? nextId++;
+      this.added.set(t0.content, id);
+      byContent.set(t0.content, { ...t0, id });
+    }
+    for (const t of byContent.values()) {
       if (t.id > maxId) maxId = t.id;
-      this.added.set(t.content, t.id);
-      if (t.content === '') continue;
       if (t.normalized === false) raw.push({ pattern: t.content, tok: t });
       else norm.push({ pattern: this.normalize ? this.normalize(t.content) : t.content, tok: t });
     }
@@ -302,15 +310,6 @@ export class NativeBpeTokenizer {
     return this.out.slice(0, this.n);
   }
 
-  private push(id: number): void {
-    if (this.n === this.out.length) {
-      const o = new Uint32Array(this.out.length * 2);
-      o.set(this.out);
-      this.out = o;
-    }
-    this.out[this.n++] = id;
-  }
-
   /** One piece of the input between raw added tokens: normalize, extract normalized added tokens, pre-tokenize. */
   private segment(s: string, first: boolean): void {
     if (this.normalize) s = this.normalize(s);
@@ -327,7 +326,7 @@ export class NativeBpeTokenizer {
 
   private pretokenize(s: string, k: number, first: boolean): void {
     if (k === this.steps.length) {
-      this.word(s);
+      this.word(s, 0, s.length);
       return;
     }
     const step = this.steps[k];
@@ -361,28 +360,48 @@ export class NativeBpeTokenizer {
     const starts = p.starts;
     const ends = p.ends;
     if (k + 1 === this.steps.length) {
-      for (let i = 0; i < n; i++) this.word(s.slice(starts[i], ends[i]));
+      for (let i = 0; i < n; i++) this.word(s, starts[i], ends[i]);
     } else {
       // deeper steps use their own buffers (levels[k + 1]...), so this level's ranges stay valid
       for (let i = 0; i < n; i++) this.pretokenize(s.slice(starts[i], ends[i]), k + 1, first && starts[i] === 0);
     }
   }
 
-  private word(w: string): void {
-    if (w.length === 0) return;
-    const hit = this.cache.get(w);
-    if (hit !== undefined) {
-      if (typeof hit === 'number') this.push(hit);
-      else for (let i = 0; i < hit.length; i++) this.push(hit[i]);
+  private push(id: number): void {
+    if (this.n === this.out.length) this.reserve(1);
+    this.out[this.n++] = id;
+  }
+
+  private reserve(k: number): void {
+    let cap = this.out.length;
+    while (cap < this.n + k) cap *= 2;
+    const o = new Uint32Array(cap);
+    o.set(this.out.subarray(0, this.n));
+    this.out = o;
+  }
+
+  /** Encodes the word s[start, end) through the cache. */
+  private word(s: string, start: number, end: number): void {
+    if (end <= start) return;
+    const cache = this.cache;
+    const h = WordCache.hash(s, start, end);
+    if (cache.get(s, start, end, h)) {
+      const len = cache.hitLen;
+      if (this.n + len > this.out.length) this.reserve(len);
+      const vals = cache.values;
+      const off = cache.hitOff;
+      const out = this.out;
+      let n = this.n;
+      for (let i = 0; i < len; i++) out[n++] = vals[off + i];
+      this.n = n;
       return;
     }
-    const r = this.model.encodeWord(w);
-    if (w.length <= CACHE_WORD_MAX) {
-      if (this.cache.size >= CACHE_MAX) this.cache.clear();
-      this.cache.set(w, r);
-    }
-    if (typeof r === 'number') this.push(r);
-    else for (let i = 0; i < r.length; i++) this.push(r[i]);
+    const count = this.model.encodeWord(start === 0 && end === s.length ? s : s.slice(start, end));
+    const ids = this.model.ids;
+    if (end - start <= CACHE_WORD_MAX) cache.set(s, start, end, h, ids, count);
+    if (this.n + count > this.out.length) this.reserve(count);
+    const out = this.out;
+    for (let i = 0; i < count; i++) out[this.n++] = ids[i];
   }
 }
 

@@ -26,14 +26,16 @@ export function compileNormalizer(n: ComponentJson | null | undefined): Normaliz
     case 'Replace': {
       const pat = n.pattern as PatternJson;
       const content = String(n.content);
+      // '$' is special in replacement strings; a replacer function would avoid that but is much slower
+      const safe = content.replaceAll('$', '$$$$');
       if ('String' in pat) {
         const needle = pat.String;
         if (needle === '') return null;
-        return (s) => s.replaceAll(needle, () => content);
+        return (s) => s.replaceAll(needle, safe);
       }
       const re = translateRegex(pat.Regex);
       if (!re) throw new Unsupported('Replace normalizer', `regex ${pat.Regex}`);
-      return (s) => s.replace(re, () => content);
+      return (s) => s.replace(re, safe);
     }
     case 'NFC':
     case 'NFD':
