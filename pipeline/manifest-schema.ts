@@ -17,6 +17,7 @@ export const outputSchema = z.strictObject({
   uri: z.string().default('out/{name}').describe('Run directory (local path or s3://). `{name}` is replaced by the manifest name. `--output` overrides it.'),
   format: z.enum(['parquet', 'jsonl.gz']).default('parquet').describe('Format of the final shards in `<out>/data/`.'),
   shard_docs: z.number().int().positive().default(100_000).describe('Start a new output shard after this many documents.'),
+  shard_tokens: z.number().int().positive().optional().describe('Start a new output shard after this many tokens (column `n_tokens`, written by the tokenize stage).'),
   shard_bytes: sizeString.default('512MB').describe('Start a new output shard once the written file reaches about this size.'),
   row_group_size: z.number().int().positive().default(10_000).describe('Rows per Parquet row group.'),
   include_text: z.boolean().default(true).describe('Write the `text` column in the final shards.'),

@@ -83,7 +83,23 @@ export interface RunStats {
   steps: StepStats[];
   accounting: { recordsRead: number; quarantined: number; docsIn: number; added: number; dropped: number; droppedByReason: Record<string, number>; written: number; balanced: boolean };
   output: { shards: number; docs: number; bytes: number; tokens: number };
+  /** Requested vs achieved token shares, when the run mixes sources. */
+  mix?: Record<string, { requestedShare: number; achievedShare: number; targetTokens: number; achievedTokens: number }>;
   finishedAt: string;
+}
+
+function mixReport(steps: StepStats[]): RunStats['mix'] {
+  const g = steps.find((s) => s.kind === 'global' && s.summary && 'mix' in s.summary);
+  if (!g) return undefined;
+  const plan = g.summary!.mix as { sources: Record<string, { requestedShare: number; targetTokens: number }> };
+  const achieved: Record<string, number> = {};
+  for (const s of steps) for (const st of s.stages) for (const [k, m] of Object.entries(st.metrics)) {
+    if (k.startsWith('mix_tokens:')) achieved[k.slice(11)] = (achieved[k.slice(11)] ?? 0) + m.n * m.mean;
+  }
+  const total = Object.keys(plan.sources).reduce((a, s) => a + (achieved[s] ?? 0), 0);
+  return Object.fromEntries(Object.entries(plan.sources).map(([s, v]) => [s, {
+    requestedShare: v.requestedShare, achievedShare: total > 0 ? (achieved[s] ?? 0) / total : 0, targetTokens: Math.round(v.targetTokens), achievedTokens: Math.round(achieved[s] ?? 0),
+  }]));
 }
 
 export async function aggregate(storage: Storage, runDir: string, plan: Plan): Promise<RunStats> {
@@ -134,6 +150,7 @@ export async function aggregate(storage: Storage, runDir: string, plan: Plan): P
     inputs: { files: plan.inputs.length, bytes: plan.inputs.reduce((a, f) => a + f.size, 0) },
     steps,
     accounting: { recordsRead: first.read, quarantined, docsIn: first.docsIn, added, dropped, droppedByReason, written: last.written, balanced },
+    mix: mixReport(steps),
     output: { shards: shards.length, docs: shards.reduce((a, s) => a + s.docs, 0), bytes: shards.reduce((a, s) => a + s.bytes, 0), tokens: shards.reduce((a, s) => a + s.tokens, 0) },
     finishedAt: new Date().toISOString(),
   };

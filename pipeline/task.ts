@@ -273,6 +273,7 @@ export async function runMapTask(runDir: string, plan: Plan, lm: LoadedManifest,
       rowGroupSize: out.row_group_size,
       shardDocs: step.final ? out.shard_docs : undefined,
       shardBytes: step.final ? parseSize(out.shard_bytes) : undefined,
+      shardTokens: step.final ? out.shard_tokens : undefined,
       metadata: Object.assign({ 'curate.version': plan.curateVersion, 'curate.manifest_sha256': plan.manifestHash, 'curate.step': step.id }, ...built.map((s) => s.fileMetadata?.() ?? {})),
       shardUri: step.final ? (k) => paths.data(task, k, ext) : () => paths.stepData(step.id, task),
     });

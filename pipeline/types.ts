@@ -181,6 +181,8 @@ export interface Stage {
   setup?(ctx: StageContext): Promise<void>;
   run(batches: AsyncIterable<Batch>, ctx: StageContext): AsyncIterable<Batch>;
   teardown?(): Promise<void>;
+  /** Key-value metadata for the output files, known after setup() (e.g. tokenizer name and hash). */
+  fileMetadata?(): Record<string, string>;
 }
 
 export type StageFamily = 'io' | 'signals' | 'filters' | 'transform' | 'dedup' | 'classify' | 'tokenize' | 'mix';

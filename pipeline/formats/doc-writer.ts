@@ -29,6 +29,7 @@ export interface DocWriterOptions {
   rowGroupSize?: number;
   shardDocs?: number;
   shardBytes?: number;
+  shardTokens?: number;
   metadata?: Record<string, string>;
   /** URI of the k-th shard. */
   shardUri: (k: number) => string;
@@ -105,7 +106,7 @@ export class DocWriter {
     if (typeof d.cols.n_tokens === 'number') s.tokens += d.cols.n_tokens;
     const maxDocs = this.opts.shardDocs ?? Infinity;
     const maxBytes = this.opts.shardBytes ?? Infinity;
-    if (s.docs >= maxDocs || s.bytes >= maxBytes) await this.finishShard();
+    if (s.docs >= maxDocs || s.bytes >= maxBytes || s.tokens >= (this.opts.shardTokens ?? Infinity)) await this.finishShard();
   }
 
   private async finishShard(): Promise<void> {

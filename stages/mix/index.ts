@@ -1,4 +1,6 @@
-// Stage definitions of the 'mix' family; registered in stages/registry.ts.
+// Stage definitions of the 'mix' family (token-weighted mixing, shuffling); registered in stages/registry.ts.
 import type { StageDefinition } from '../../pipeline/types.ts';
+import { mixStage } from './mix.ts';
 
-export const stages: StageDefinition<any>[] = [];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const stages: StageDefinition<any>[] = [mixStage];
