@@ -2,7 +2,7 @@
 // arrays: each shingle is hashed in place (MurmurHash3_x86_32 of its bytes) and permuted with 32-bit arithmetic;
 // nothing is allocated per shingle.
 import { encodeScratch, murmur3 } from './hash.ts';
-import { normalizer, type Normalization } from './normalize.ts';
+import { datatroveNormalizeBytes, normalizer, type Normalization } from './normalize.ts';
 import { drawPermutations } from './random.ts';
 
 export interface MinHashConfig {
@@ -41,6 +41,7 @@ export class MinHasher {
   readonly hashSeed: number;
   private readonly norm: (t: string) => string;
   private offs = new Int32Array(1 << 14);
+  private nbuf = new Uint8Array(1 << 16);
   /** Number of shingles of the last document (after the short-doc rule); 0 when it got no signature. */
   lastShingles = 0;
 
@@ -70,9 +71,16 @@ export class MinHasher {
    * Returns the number of shingles. Used by the signature loop and by verification.
    */
   forEachShingleHash(text: string, fn: (h: number) => void): number {
-    const t = this.norm(text);
-    if (t.length === 0) return 0;
-    const { bytes, len } = encodeScratch(t);
+    let bytes: Uint8Array, len: number;
+    if (this.cfg.normalize === 'datatrove') {
+      if (this.nbuf.length < text.length * 3) this.nbuf = new Uint8Array(text.length * 4);
+      bytes = this.nbuf;
+      len = datatroveNormalizeBytes(text, bytes);
+    } else {
+      const t = this.norm(text);
+      ({ bytes, len } = encodeScratch(t));
+    }
+    if (len === 0) return 0;
     const n = this.cfg.ngram;
     const seed = this.hashSeed;
     // boundaries: for 'char', the byte offset of every code point; for 'word', word starts and ends
@@ -109,6 +117,8 @@ export class MinHasher {
   }
 
   private hashes = new Uint32Array(1 << 14);
+  private hL = new Float64Array(1 << 14);
+  private hH = new Float64Array(1 << 14);
 
   /** Computes the signature of `text` into `out` (length numPerm). Returns false when the doc gets no signature. */
   signature(text: string, out: Uint32Array): boolean {
@@ -128,22 +138,60 @@ export class MinHasher {
     const P = this.cfg.numPerm;
     if (this.cfg.permutation === 'u32') {
       for (let i = 0; i < nh; i++) if (hs[i] === 0) hs[i] = 1; // cuDF disallows a zero hash
+      // unsigned minimum tracked in signed int32 space (x ^ 0x80000000) so the loop stays in small integers;
+      // four permutations per pass over the shingle hashes
       const aLo = this.aLo, bLo = this.bLo;
-      for (let p = 0; p < P; p++) {
-        const a = aLo[p] | 0, b = bLo[p] | 0;
-        let m = 0xffffffff;
+      const h32 = new Int32Array(hs.buffer, 0, nh);
+      let p = 0;
+      for (; p + 4 <= P; p += 4) {
+        const a0 = aLo[p] | 0, a1 = aLo[p + 1] | 0, a2 = aLo[p + 2] | 0, a3 = aLo[p + 3] | 0;
+        const b0 = (bLo[p] ^ 0x80000000) | 0, b1 = (bLo[p + 1] ^ 0x80000000) | 0, b2 = (bLo[p + 2] ^ 0x80000000) | 0, b3 = (bLo[p + 3] ^ 0x80000000) | 0;
+        let m0 = 0x7fffffff, m1 = 0x7fffffff, m2 = 0x7fffffff, m3 = 0x7fffffff;
         for (let i = 0; i < nh; i++) {
-          const v = (Math.imul(hs[i], a) + b) >>> 0;
+          const h = h32[i];
+          const v0 = (Math.imul(h, a0) + b0) | 0;
+          const v1 = (Math.imul(h, a1) + b1) | 0;
+          const v2 = (Math.imul(h, a2) + b2) | 0;
+          const v3 = (Math.imul(h, a3) + b3) | 0;
+          if (v0 < m0) m0 = v0;
+          if (v1 < m1) m1 = v1;
+          if (v2 < m2) m2 = v2;
+          if (v3 < m3) m3 = v3;
+        }
+        out[p] = m0 ^ 0x80000000; out[p + 1] = m1 ^ 0x80000000; out[p + 2] = m2 ^ 0x80000000; out[p + 3] = m3 ^ 0x80000000;
+      }
+      for (; p < P; p++) {
+        const a = aLo[p] | 0, b = (bLo[p] ^ 0x80000000) | 0;
+        let m = 0x7fffffff;
+        for (let i = 0; i < nh; i++) {
+          const v = (Math.imul(h32[i], a) + b) | 0;
           if (v < m) m = v;
         }
-        out[p] = m;
+        out[p] = m ^ 0x80000000;
       }
     } else {
+      // 64-bit arithmetic from 16-bit limbs in doubles (exact below 2^53), no `%` (fmod) in the loop
+      if (this.hL.length < nh) { this.hL = new Float64Array(nh * 2); this.hH = new Float64Array(nh * 2); }
+      const hL = this.hL, hH = this.hH;
+      for (let i = 0; i < nh; i++) { hL[i] = hs[i] & 0xffff; hH[i] = hs[i] >>> 16; }
       for (let p = 0; p < P; p++) {
+        const aL = this.aL16[p], aH = this.aH16[p], aHi = this.aHi[p] | 0, bLo = this.bLo[p], bHi = this.bHi[p];
         let m = 0xffffffff;
         for (let i = 0; i < nh; i++) {
-          const v = this.permute61(hs[i], p);
-          if (v < m) m = v;
+          const xl = hL[i], xh = hH[i];
+          const mid = xh * aL + xl * aH; // < 2^33
+          const midHi = Math.floor(mid * 1.52587890625e-5); // / 2^16
+          const low = xl * aL + (mid - midHi * 65536) * 65536 + bLo; // < 2^34
+          const lowHi = Math.floor(low * 2.3283064365386963e-10); // / 2^32
+          const lo = low - lowHi * TWO32;
+          let hi = xh * aH + midHi + lowHi + bHi + (Math.imul(hs[i], aHi) >>> 0);
+          hi -= Math.floor(hi * 2.3283064365386963e-10) * TWO32; // wrap mod 2^64
+          // mod 2^61-1: (x & (2^61-1)) + (x >> 61), then subtract the prime once if needed
+          let l2 = lo + (hi >>> 29);
+          let h2 = hi & 0x1fffffff;
+          if (l2 >= TWO32) { l2 -= TWO32; h2 += 1; }
+          if (h2 > 0x1fffffff || (h2 === 0x1fffffff && l2 === 0xffffffff)) l2 = l2 === 0xffffffff ? 0 : l2 + 1;
+          if (l2 < m) m = l2;
         }
         out[p] = m;
       }

@@ -12,12 +12,16 @@ const escapeClass = (s: string): string => [...s].map((c) => '\\u{' + c.codePoin
 const DATATROVE_PUNCT_RE = new RegExp('[' + escapeClass(DATATROVE_PUNCT) + ']', 'gu');
 /** Python's string.punctuation. */
 const ASCII_PUNCT_RE = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
-const WS_RE = /\s+/gu;
+/** Runs of Python str.isspace() characters (Python's `\s` on str; JS `\s` differs at U+001C-1F, U+0085, U+FEFF). */
+const WS_RE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
 const MN_RE = /\p{Mn}/gu;
 const DIGITS_RE = /\p{Nd}+/gu;
 
 function collapse(s: string): string {
-  return s.replace(WS_RE, ' ').trim();
+  s = s.replace(WS_RE, ' ');
+  const a = s.charCodeAt(0) === 0x20 ? 1 : 0;
+  const b = s.length > a && s.charCodeAt(s.length - 1) === 0x20 ? s.length - 1 : s.length;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /**
@@ -56,6 +60,87 @@ export function rpv2Normalize(text: string): string {
 /** Whitespace-only normalisation: words are the raw `text.split()` tokens. */
 export function whitespaceNormalize(text: string): string {
   return collapse(text);
+}
+
+// --- fused datatrove normalisation straight into UTF-8 bytes (the fineweb hot path) ---------------------------
+
+const F_PUNCT = 1, F_WS = 2, F_MN = 4, F_ND = 8;
+/** Python's str.isspace() set (what `\s` and strip() use on str), which differs from JS `\s` in a few code points. */
+const PY_WS = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000];
+const BMP = (() => {
+  const f = new Uint8Array(65536);
+  for (const ch of DATATROVE_PUNCT) f[ch.charCodeAt(0)] |= F_PUNCT;
+  for (const c of PY_WS) f[c] = F_WS; // whitespace is collapsed before punctuation removal, so it wins
+  const mn = /^\p{Mn}$/u, nd = /^\p{Nd}$/u;
+  for (let c = 0x80; c < 65536; c++) {
+    if (c >= 0xd800 && c < 0xe000) continue;
+    const s = String.fromCharCode(c);
+    if (mn.test(s)) f[c] |= F_MN;
+    if (nd.test(s)) f[c] |= F_ND;
+  }
+  for (let c = 0x30; c <= 0x39; c++) f[c] |= F_ND;
+  return f;
+})();
+function astralFlags(cp: number): number {
+  const s = String.fromCodePoint(cp);
+  return (/^\p{Mn}$/u.test(s) ? F_MN : 0) | (/^\p{Nd}$/u.test(s) ? F_ND : 0);
+}
+const NON_ASCII = /[^\x00-\x7f]/;
+let pbuf = new Uint16Array(1 << 14);
+const utf16 = new TextDecoder('utf-16le');
+
+function removePunct(t: string): string {
+  if (pbuf.length < t.length) pbuf = new Uint16Array(t.length * 2);
+  let n = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if ((BMP[c] & (F_PUNCT | F_WS)) !== F_PUNCT) pbuf[n++] = c;
+  }
+  return utf16.decode(pbuf.subarray(0, n));
+}
+
+/**
+ * datatrove simplify_text (default config) followed by whitespace tokenisation, written as UTF-8 into `out`
+ * (which must hold 3 bytes per UTF-16 unit): words joined by single spaces. Same result as
+ * datatroveNormalize(text) encoded, in one pass for ASCII text.
+ */
+export function datatroveNormalizeBytes(text: string, out: Uint8Array): number {
+  let t = text.toLowerCase();
+  let checkPunct = true;
+  if (NON_ASCII.test(t)) {
+    t = removePunct(t).normalize('NFD'); // punctuation goes before NFD, as in datatrove
+    checkPunct = false;
+  }
+  let n = 0, space = true, digits = false;
+  const len = t.length;
+  for (let i = 0; i < len; i++) {
+    let c = t.charCodeAt(i);
+    let f: number;
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < len) {
+      const d = t.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+        f = astralFlags(c);
+      } else f = 0;
+    } else f = BMP[c];
+    if (f !== 0) {
+      if (f & F_WS) { if (!space) { out[n++] = 0x20; space = true; } digits = false; continue; }
+      if (checkPunct && f & F_PUNCT) continue;
+      if (f & F_MN) continue;
+      if (f & F_ND) { if (!digits) { out[n++] = 0x30; digits = true; space = false; } continue; }
+    }
+    digits = false;
+    space = false;
+    if (c < 0x80) out[n++] = c;
+    else if (c < 0x800) { out[n++] = 0xc0 | (c >> 6); out[n++] = 0x80 | (c & 63); }
+    else if (c < 0x10000) {
+      if (c >= 0xd800 && c < 0xe000) c = 0xfffd; // lone surrogate, as TextEncoder does
+      out[n++] = 0xe0 | (c >> 12); out[n++] = 0x80 | ((c >> 6) & 63); out[n++] = 0x80 | (c & 63);
+    } else { out[n++] = 0xf0 | (c >> 18); out[n++] = 0x80 | ((c >> 12) & 63); out[n++] = 0x80 | ((c >> 6) & 63); out[n++] = 0x80 | (c & 63); }
+  }
+  if (space && n > 0) n--;
+  return n;
 }
 
 export type Normalization = 'none' | 'whitespace' | 'datatrove' | 'zyda1' | 'rpv2';

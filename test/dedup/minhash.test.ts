@@ -140,3 +140,23 @@ test('presets: bands x rows, rpv2 thresholds, overrides', () => {
   assert.ok(Math.abs(candidateProbability(0.85, 8, 16) - 0.46) < 0.01);
   assert.ok(Math.abs(candidateProbability(0.8, 14, 8) - 0.924) < 0.001);
 });
+
+test('fused datatrove normalisation to bytes equals the string version (tricky text and real corpus)', async () => {
+  const { datatroveNormalizeBytes } = await import('../../stages/dedup/normalize.ts');
+  const { gunzipSync } = await import('node:zlib');
+  const samples = [
+    'A  - b', '1,000 and 2.5 and ٣٤ and 𝟙𝟚', 'Ünïcödé déjà vu', '  lead\u0085and\u001ctrail\ufeff ', 'x\u037ey', 'tab\there\r\nnew',
+    'emoji 😀 and \ud800 lone', 'ÀÉÎ — “quotes” «guillemets» ５％', 'a\u0301\u0302b 12\u030134',
+  ];
+  const shared = new URL('../../../shared/data/neardup/corpus.jsonl.gz', import.meta.url);
+  try {
+    const lines = gunzipSync(readFileSync(shared)).toString('utf8').split('\n').filter(Boolean).slice(0, 400);
+    for (const l of lines) samples.push((JSON.parse(l) as { text: string }).text);
+  } catch { /* shared data absent: tricky strings only */ }
+  const out = new Uint8Array(1 << 22);
+  const te = new TextEncoder();
+  for (const s of samples) {
+    const n = datatroveNormalizeBytes(s, out);
+    assert.deepEqual(Buffer.from(out.subarray(0, n)).toString('utf8'), Buffer.from(te.encode(datatroveNormalize(s))).toString('utf8'), JSON.stringify(s.slice(0, 60)));
+  }
+});
