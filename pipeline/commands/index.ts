@@ -10,5 +10,6 @@ export async function loadCommands(): Promise<Register[]> {
   modules.push((await import('./classifier.ts')).register);
   modules.push((await import('./dedup.ts')).register);
   modules.push((await import('./cancel.ts')).register);
+  modules.push((await import('./signals.ts')).register);
   return modules;
 }
