@@ -6,15 +6,21 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineStage, type ColumnSpec, type Doc, type Span, type StageContext } from '../../pipeline/types.ts';
 import {
-  ALL_RPV2_SIGNALS, RPV2_INT_SIGNALS, RPV2_UNSUPPORTED_SIGNALS, Rpv2Signals, isLineSignal, mlModelOf, prepareBadWords,
-  type BadWordList, type MlModelName, type Rpv2SignalName,
+  ALL_RPV2_SIGNALS, RPV2_INT_SIGNALS, Rpv2Signals, dsirOf, isLineSignal, mlModelOf, prepareBadWords,
+  type BadWordList, type DsirOptions, type DsirTarget, type MlModelName, type Rpv2SignalName,
 } from './rpv2.ts';
 import { FastTextModel } from './fasttext.ts';
+import { readNpy, type DsirDataset } from './dsir.ts';
 import { RPV2_STOP_WORDS } from './data/stopwords.ts';
 import { loadUt1Index } from './ut1.ts';
 import { DocView } from './view.ts';
 
 const SIGNAL_NAMES = ALL_RPV2_SIGNALS as readonly string[];
+
+const dsirDataset = z.strictObject({
+  counts: z.string().min(1).describe('Bucket counts (.npy, 1-D integer array), e.g. wikipedia.en.10000.counts.npy'),
+  lambda: z.string().min(1).optional().describe('Mean length (.npy scalar), e.g. wikipedia.en.lambda.npy; needed for *_length_correction'),
+});
 
 export const rpv2Params = z.strictObject({
   signals: z
@@ -23,14 +29,11 @@ export const rpv2Params = z.strictObject({
     .superRefine((list, ctx) => {
       for (const s of list ?? []) {
         if (SIGNAL_NAMES.includes(s)) continue;
-        const why = (RPV2_UNSUPPORTED_SIGNALS as readonly string[]).includes(s)
-          ? `${s} (DSIR importance weight) needs RPv2's count artifacts and CPython's seeded hash(); this port does not compute it (docs/signals-rpv2.md)`
-          : `unknown RPv2 signal "${s}"`;
-        ctx.addIssue({ code: 'custom', message: why });
+        ctx.addIssue({ code: 'custom', message: `unknown RPv2 signal "${s}"; known: ${SIGNAL_NAMES.join(', ')}` });
       }
     })
     .describe(
-      'RPv2 signal names to compute (rps_doc_*, rps_lines_*). Default: every computable one — the 27 text signals, plus rps_doc_ldnoobw_words when `ldnoobw` is set, rps_doc_ut1_blacklist when `ut1` is set and rps_doc_ml_<name>_score for each model in `models`',
+      'RPv2 signal names to compute (rps_doc_*, rps_lines_*). Default: every computable one — the 27 text signals, plus rps_doc_ldnoobw_words when `ldnoobw` is set, rps_doc_ut1_blacklist when `ut1` is set, rps_doc_ml_<name>_score for each model in `models` and rps_doc_<target>_importance[_length_correction] for each target in `dsir`',
     ),
   language: z
     .enum(Object.keys(RPV2_STOP_WORDS) as [string, ...string[]])
@@ -62,6 +65,16 @@ export const rpv2Params = z.strictObject({
     })
     .optional()
     .describe('fastText supervised models (.bin, not quantized .ftz; local path or s3://) for the rps_doc_ml_* signals; label __label__cc marks CCNet, as in RPv2'),
+  dsir: z
+    .strictObject({
+      seed: z.number().int().min(0).max(4294967295).default(42).describe("PYTHONHASHSEED the artefacts were computed with (RPv2's Dockerfile sets 42); CPython's hash() is re-implemented for it"),
+      ccnet: dsirDataset.describe('Source distribution (RPv2: ccnet.<lang>.<buckets>.counts.npy and ccnet.<lang>.lambda.npy)'),
+      wikipedia: dsirDataset.optional().describe('Target of rps_doc_wikipedia_importance[_length_correction]'),
+      books: dsirDataset.optional().describe('Target of rps_doc_books_importance[_length_correction]'),
+      openwebtext: dsirDataset.optional().describe('Target of rps_doc_openwebtext_importance[_length_correction]'),
+    })
+    .optional()
+    .describe("DSIR artefacts of RPv2's artifacts/hash_dist.py (.npy, local path or s3://) for the importance-weight signals"),
   domainField: z
     .string()
     .min(1)
@@ -76,7 +89,9 @@ export function selectedSignals(p: Rpv2Params): Rpv2SignalName[] {
   if (p.signals) return ALL_RPV2_SIGNALS.filter((s) => p.signals!.includes(s));
   return ALL_RPV2_SIGNALS.filter((s) => {
     const m = mlModelOf(s);
-    return (s !== 'rps_doc_ldnoobw_words' || p.ldnoobw) && (s !== 'rps_doc_ut1_blacklist' || p.ut1) && (!m || p.models?.[m]);
+    const d = dsirOf(s);
+    const dsirOk = !d || (p.dsir?.[d.target] !== undefined && (!d.lengthCorrection || (p.dsir[d.target]!.lambda !== undefined && p.dsir.ccnet.lambda !== undefined)));
+    return (s !== 'rps_doc_ldnoobw_words' || p.ldnoobw) && (s !== 'rps_doc_ut1_blacklist' || p.ut1) && (!m || p.models?.[m]) && dsirOk;
   });
 }
 
@@ -105,6 +120,10 @@ const DESCRIPTIONS: Record<string, string> = {
   rps_doc_ml_palm_score: 'fastText palm classifier score (1 - p if __label__cc)',
   rps_doc_ml_wikipedia_score: 'fastText wikipedia classifier score (1 - p if __label__cc)',
 };
+for (const t of ['books', 'openwebtext', 'wikipedia']) {
+  DESCRIPTIONS[`rps_doc_${t}_importance`] = `DSIR log-likelihood ratio ${t} vs CCNet of the hashed word uni/bigrams`;
+  DESCRIPTIONS[`rps_doc_${t}_importance_length_correction`] = `DSIR ${t} vs CCNet with the Poisson length term`;
+}
 
 export function rpv2Columns(p: Rpv2Params): ColumnSpec[] {
   return selectedSignals(p).map((s): ColumnSpec => {
@@ -179,12 +198,33 @@ export const rpv2SignalsStage = defineStage({
           const a = models[m]!.args;
           ctx.log.info(`rpv2_signals: fastText model ${m} = ${path} (${a.loss}, dim ${a.dim}, ${models[m]!.nwords} words, labels ${models[m]!.labels.join(' ')})`);
         }
-        compiled = new Rpv2Signals({ signals: names, language: p.language, badWords, ut1, models });
+        let dsir: DsirOptions | undefined;
+        if (names.some((s) => dsirOf(s))) {
+          if (!p.dsir) throw new Error('rpv2_signals: the importance-weight signals need the `dsir` parameter (RPv2 count artefacts)');
+          const load = async (what: string, path: string): Promise<Float64Array> => {
+            try {
+              return readNpy(await readLocal(ctx, path)).data;
+            } catch (e) {
+              throw new Error(`rpv2_signals: cannot read DSIR ${what} ${path}: ${(e as Error).message}`);
+            }
+          };
+          const dataset = async (name: string, d: { counts: string; lambda?: string }): Promise<DsirDataset> => ({
+            counts: await load(`${name} counts`, d.counts),
+            lambda: d.lambda ? (await load(`${name} lambda`, d.lambda))[0] : undefined,
+          });
+          const targets: Partial<Record<DsirTarget, DsirDataset>> = {};
+          for (const t of ['wikipedia', 'books', 'openwebtext'] as const) {
+            const d = p.dsir[t];
+            if (d && names.some((s) => dsirOf(s)?.target === t)) targets[t] = await dataset(t, d);
+          }
+          dsir = { seed: p.dsir.seed, source: await dataset('ccnet', p.dsir.ccnet), targets };
+          ctx.log.info(`rpv2_signals: DSIR ${dsir.source.counts.length} buckets, PYTHONHASHSEED=${dsir.seed}, targets ${Object.keys(targets).join(', ')}`);
+        }
+        compiled = new Rpv2Signals({ signals: names, language: p.language, badWords, ut1, models, dsir });
         const skipped = ALL_RPV2_SIGNALS.filter((s) => !names.includes(s));
         ctx.log.info(
           `rpv2_signals: computing ${names.length} signals: ${names.join(', ')}` +
-            (skipped.length ? `; not computed (no list / index / model given, or not requested): ${skipped.join(', ')}` : '') +
-            `; never computed by this port: ${RPV2_UNSUPPORTED_SIGNALS.join(', ')} (DSIR importance weights)`,
+            (skipped.length ? `; not computed (no list / index / model / DSIR artefact given, or not requested): ${skipped.join(', ')}` : ''),
         );
       },
       async *run(batches, ctx) {

@@ -7,6 +7,7 @@ import { pyRound8 } from './unicode.ts';
 import { RPV2_STOP_WORDS } from './data/stopwords.ts';
 import { pySplitlines, pySplitWhitespace, pyStrip } from './text.ts';
 import type { FastTextModel } from './fasttext.ts';
+import { DsirWeights, viewHashFeatures, type DsirDataset } from './dsir.ts';
 
 /** One RPv2 span: code point offsets and a score (`null` where RPv2 writes None). */
 export type RpsSpan = [start: number, end: number, score: number | null];
@@ -52,8 +53,8 @@ export const RPV2_LINE_SIGNALS = [
 /** fastText classifier signals: computed when the user supplies the model (.bin) files. */
 export const RPV2_ML_SIGNALS = ['rps_doc_ml_wikiref_score', 'rps_doc_ml_palm_score', 'rps_doc_ml_wikipedia_score'] as const;
 
-/** DSIR importance weights: need RPv2's count artifacts and CPython's seeded hash(); not computed by this port. */
-export const RPV2_UNSUPPORTED_SIGNALS = [
+/** DSIR importance weights: computed when the user supplies RPv2's count artefacts (and lambdas for *_length_correction). */
+export const RPV2_DSIR_SIGNALS = [
   'rps_doc_books_importance',
   'rps_doc_books_importance_length_correction',
   'rps_doc_openwebtext_importance',
@@ -62,7 +63,27 @@ export const RPV2_UNSUPPORTED_SIGNALS = [
   'rps_doc_wikipedia_importance_length_correction',
 ] as const;
 
-export type Rpv2SignalName = (typeof RPV2_DOC_SIGNALS)[number] | (typeof RPV2_LINE_SIGNALS)[number] | (typeof RPV2_ML_SIGNALS)[number];
+export type DsirTarget = 'books' | 'openwebtext' | 'wikipedia';
+
+/** Target dataset and length-correction flag of a DSIR signal. */
+export function dsirOf(signal: string): { target: DsirTarget; lengthCorrection: boolean } | undefined {
+  const m = /^rps_doc_(books|openwebtext|wikipedia)_importance(_length_correction)?$/.exec(signal);
+  return m ? { target: m[1] as DsirTarget, lengthCorrection: m[2] !== undefined } : undefined;
+}
+
+/** DSIR artefacts: the source (CCNet) and target bucket counts, lambdas, and the PYTHONHASHSEED of hash(). */
+export interface DsirOptions {
+  /** PYTHONHASHSEED the artefacts were computed with (RPv2's Dockerfile: 42). */
+  seed: number;
+  source: DsirDataset;
+  targets: Partial<Record<DsirTarget, DsirDataset>>;
+}
+
+export type Rpv2SignalName =
+  | (typeof RPV2_DOC_SIGNALS)[number]
+  | (typeof RPV2_LINE_SIGNALS)[number]
+  | (typeof RPV2_ML_SIGNALS)[number]
+  | (typeof RPV2_DSIR_SIGNALS)[number];
 
 export type MlModelName = 'wikiref' | 'palm' | 'wikipedia';
 
@@ -81,7 +102,16 @@ export const RPV2_TEXT_SIGNALS: readonly Rpv2SignalName[] = [...RPV2_DOC_SIGNALS
 );
 
 /** Every signal this port computes (given the lists and models), in RPv2's output order. */
-export const ALL_RPV2_SIGNALS: readonly Rpv2SignalName[] = [...RPV2_DOC_SIGNALS, ...RPV2_LINE_SIGNALS, ...RPV2_ML_SIGNALS];
+export const ALL_RPV2_SIGNALS: readonly Rpv2SignalName[] = [...RPV2_DOC_SIGNALS, ...RPV2_LINE_SIGNALS, ...RPV2_ML_SIGNALS, ...RPV2_DSIR_SIGNALS];
+
+/** Whether DSIR options provide what a DSIR signal needs. */
+export function dsirAvailable(signal: string, dsir: DsirOptions | undefined): boolean {
+  const d = dsirOf(signal);
+  if (!d) return true;
+  const t = dsir?.targets[d.target];
+  if (!t) return false;
+  return !d.lengthCorrection || (t.lambda !== undefined && dsir!.source.lambda !== undefined);
+}
 
 /** Integer-valued signals (RPv2 writes ints); every other computed signal is a float (or null). */
 export const RPV2_INT_SIGNALS: readonly Rpv2SignalName[] = ['rps_doc_word_count', 'rps_lines_num_words', 'rps_doc_ut1_blacklist'];
@@ -134,6 +164,8 @@ export interface Rpv2Options {
   domain?: string | null;
   /** fastText models of the rps_doc_ml_* signals (RPv2 artefacts); a signal is computed when its model is given. */
   models?: Partial<Record<MlModelName, FastTextModel>>;
+  /** DSIR artefacts for the rps_doc_*_importance signals. */
+  dsir?: DsirOptions;
 }
 
 /** A compiled signal set: resolve options once, then compute per document. */
@@ -147,27 +179,29 @@ export class Rpv2Signals {
   private readonly badWords?: BadWordList;
   private readonly ut1?: ReadonlyMap<string, number>;
   private readonly models: Partial<Record<MlModelName, FastTextModel>>;
+  private readonly dsir?: DsirOptions;
+  private readonly dsirWeights: Partial<Record<DsirTarget, DsirWeights>> = {};
+  private readonly dsirBuckets: number = 0;
 
   constructor(opts: Omit<Rpv2Options, 'domain'> = {}) {
     const models = opts.models ?? {};
     const available = ALL_RPV2_SIGNALS.filter((s) => {
       const m = mlModelOf(s);
-      return (s !== 'rps_doc_ldnoobw_words' || opts.badWords) && (s !== 'rps_doc_ut1_blacklist' || opts.ut1) && (!m || models[m]);
+      return (s !== 'rps_doc_ldnoobw_words' || opts.badWords) && (s !== 'rps_doc_ut1_blacklist' || opts.ut1) && (!m || models[m]) &&
+        dsirAvailable(s, opts.dsir);
     });
     let names: Rpv2SignalName[];
     if (opts.signals) {
       names = [];
       for (const s of opts.signals) {
         if (!ALL_RPV2_SIGNALS.includes(s as Rpv2SignalName)) {
-          if ((RPV2_UNSUPPORTED_SIGNALS as readonly string[]).includes(s)) {
-            throw new Error(`${s} needs RPv2's DSIR count artifacts and CPython's seeded hash(); not computed by this port (see docs/signals-rpv2.md)`);
-          }
           throw new Error(`unknown RPv2 signal "${s}"; known: ${ALL_RPV2_SIGNALS.join(', ')}`);
         }
         if (s === 'rps_doc_ldnoobw_words' && !opts.badWords) throw new Error('rps_doc_ldnoobw_words needs a LDNOOBW word list (badWords)');
         if (s === 'rps_doc_ut1_blacklist' && !opts.ut1) throw new Error('rps_doc_ut1_blacklist needs a UT1 domain index (ut1)');
         const m = mlModelOf(s);
         if (m && !models[m]) throw new Error(`${s} needs the fastText model "${m}" (models.${m})`);
+        if (!dsirAvailable(s, opts.dsir)) throw new Error(`${s} needs DSIR counts for its target and the source${dsirOf(s)!.lengthCorrection ? ', and both lambdas' : ''} (dsir)`);
       }
       names = ALL_RPV2_SIGNALS.filter((s) => opts.signals!.includes(s));
     } else names = available;
@@ -196,6 +230,14 @@ export class Rpv2Signals {
     this.badWords = opts.badWords;
     this.ut1 = opts.ut1;
     this.models = models;
+    this.dsir = opts.dsir;
+    if (opts.dsir && names.some((n) => dsirOf(n))) {
+      for (const n of names) {
+        const d = dsirOf(n);
+        if (d && !this.dsirWeights[d.target]) this.dsirWeights[d.target] = new DsirWeights(opts.dsir.targets[d.target]!, opts.dsir.source);
+      }
+      this.dsirBuckets = opts.dsir.source.counts.length;
+    }
   }
 
   /** Computes the selected signals of one document. */
@@ -316,6 +358,18 @@ export class Rpv2Signals {
       if (!want.has(name)) continue;
       const model = this.models[mlModelOf(name)!]!;
       doc(name, len === 0 ? null : mlScore(model, view.text));
+    }
+
+    // --- DSIR importance weights (importance_weights.py)
+    for (const name of RPV2_DSIR_SIGNALS) {
+      if (!want.has(name)) continue;
+      const d = dsirOf(name)!;
+      if (len === 0) {
+        doc(name, null);
+        continue;
+      }
+      const features = viewHashFeatures(view, this.dsirBuckets, this.dsir!.seed);
+      doc(name, this.dsirWeights[d.target]!.score(features, len, d.lengthCorrection));
     }
     return out;
   }
