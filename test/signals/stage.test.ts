@@ -34,11 +34,9 @@ describe('rpv2_signals stage', () => {
     assert.equal(withLists.find((c) => c.name === 'rps_doc_ut1_blacklist')!.type, 'int32');
   });
 
-  it('rejects unknown signals and says which ones need model artifacts', () => {
+  it('rejects unknown signals; model/artefact signals are accepted and need their files at setup', () => {
     assert.throws(() => rpv2SignalsStage.params.parse({ signals: ['rps_doc_nope'] }), /unknown RPv2 signal/);
-    assert.throws(() => rpv2SignalsStage.params.parse({ signals: ['rps_doc_wikipedia_importance'] }), /DSIR/);
-    // the ML signals are accepted; setup fails without their model
-    assert.doesNotThrow(() => rpv2SignalsStage.params.parse({ signals: ['rps_doc_ml_palm_score'] }));
+    assert.doesNotThrow(() => rpv2SignalsStage.params.parse({ signals: ['rps_doc_ml_palm_score', 'rps_doc_wikipedia_importance'] }));
   });
 
   it('writes the signal values as columns, equal to computeRpv2Signals', async () => {
@@ -106,9 +104,11 @@ describe('rpv2_signals stage', () => {
   });
 });
 
-describe('rpv2_signals stage with a missing model', () => {
-  it('fails at setup naming the model parameter', async () => {
-    const stage = buildStage(rpv2SignalsStage, { signals: ['rps_doc_ml_palm_score'] });
+describe('rpv2_signals stage with a missing model or artefact', () => {
+  it('fails at setup naming the parameter', async () => {
+    let stage = buildStage(rpv2SignalsStage, { signals: ['rps_doc_ml_palm_score'] });
     await assert.rejects(runStage(stage, [makeDoc('x')]), /models\.palm/);
+    stage = buildStage(rpv2SignalsStage, { signals: ['rps_doc_books_importance'] });
+    await assert.rejects(runStage(stage, [makeDoc('x')]), /`dsir`/);
   });
 });
