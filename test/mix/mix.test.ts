@@ -51,3 +51,28 @@ test('a mixed run repeats and samples, reconciles, and reports achieved vs reque
   const ids = async (o: string): Promise<unknown[]> => duck(`SELECT source, id, mix_copy FROM '${o}/data/*.parquet' ORDER BY ALL`);
   assert.deepEqual(await ids(join(d, 'out')), await ids(join(d, 'out2')));
 });
+
+test('shuffle permutes documents across shards deterministically, keeps every document once, and reconciles', async () => {
+  const d = tmp();
+  for (let f = 0; f < 4; f++) writeFileSync(join(d, `in-${f}.jsonl`), Array.from({ length: 150 }, (_, i) => JSON.stringify({ id: `f${f}-${i}`, text: `document ${f} ${i}` })).join('\n') + '\n');
+  writeFileSync(join(d, 'm.yaml'), `name: sh\nsources:\n  - name: a\n    uri: in-*.jsonl\npipeline:\n  - text_stats: {}\n  - shuffle: {seed: 5, run_docs: 40, block_docs: 8}\noutput:\n  uri: out\n`);
+  const r = curate(['run', 'm.yaml', '-q'], { cwd: d });
+  assert.equal(r.code, 0, r.stderr);
+  const stats = JSON.parse(readFileSync(join(d, 'out/report/stats.json'), 'utf8'));
+  assert.equal(stats.accounting.balanced, true);
+  assert.equal(stats.accounting.written, 600);
+  const rows = await duck<{ id: string; f: string }>(`SELECT id, filename AS f FROM read_parquet('${d}/out/data/*.parquet', filename = true)`);
+  assert.equal(new Set(rows.map((x) => x.id)).size, 600);
+  // every output shard mixes documents of every input file, in a non-sorted order
+  const byShard = new Map<string, string[]>();
+  for (const x of rows) byShard.set(x.f, [...(byShard.get(x.f) ?? []), x.id]);
+  assert.equal(byShard.size, 4);
+  for (const ids of byShard.values()) {
+    assert.equal(new Set(ids.map((i) => i.split('-')[0])).size, 4);
+    assert.notDeepEqual(ids, [...ids].sort());
+  }
+  const r2 = curate(['run', 'm.yaml', '-q', '--output', join(d, 'out2'), '--workers', '1'], { cwd: d });
+  assert.equal(r2.code, 0, r2.stderr);
+  const order = async (o: string): Promise<unknown[]> => duck(`SELECT id FROM read_parquet('${o}/data/*.parquet', filename = true) ORDER BY filename, file_row_number`);
+  assert.deepEqual(await order(join(d, 'out')), await order(join(d, 'out2')));
+});
