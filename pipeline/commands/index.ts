@@ -11,5 +11,7 @@ export async function loadCommands(): Promise<Register[]> {
   modules.push((await import('./dedup.ts')).register);
   modules.push((await import('./cancel.ts')).register);
   modules.push((await import('./signals.ts')).register);
+  modules.push((await import('./report.ts')).register);
+  modules.push((await import('./explain.ts')).register);
   return modules;
 }
