@@ -74,9 +74,9 @@ writeLinearModelDir(dir, model, {});
 const bigQ = Array.from({ length: 5 }, () => qTexts).flat();
 const bigRef = Array.from({ length: 10 }, () => refTexts).flat();
 for (const batch of [1, 8, 32, 128]) {
-  await measure('linear (2^18, ONNX)', dir, `quality_labels x5 (${bigQ.length}, avg ${avgChars(qTexts)} chars)`, bigQ, batch, 1024);
+  await measure('linear (2^18, ONNX)', dir, `quality_labels x5 (${bigQ.length}, avg ${avgChars(qTexts)} chars)`, bigQ, batch, 512);
 }
-await measure('linear (2^18, ONNX)', dir, `reference_docs x10 (${bigRef.length}, avg ${avgChars(refTexts)} chars)`, bigRef, 32, 1024);
+await measure('linear (2^18, ONNX)', dir, `reference_docs x10 (${bigRef.length}, avg ${avgChars(refTexts)} chars)`, bigRef, 32, 512);
 
 // Featurization alone (TypeScript), for the split of the linear model's cost.
 {
@@ -84,7 +84,7 @@ await measure('linear (2^18, ONNX)', dir, `reference_docs x10 (${bigRef.length},
   f.featurizeBatch(bigQ.slice(0, 500));
   const c0 = process.cpuUsage();
   const w0 = performance.now();
-  for (let r = 0; r < REPEAT; r++) for (let i = 0; i < bigQ.length; i += 1024) f.featurizeBatch(bigQ.slice(i, i + 1024));
+  for (let r = 0; r < REPEAT; r++) for (let i = 0; i < bigQ.length; i += 512) f.featurizeBatch(bigQ.slice(i, i + 512));
   const cpu = cpuSeconds(process.cpuUsage(c0));
   const n = bigQ.length * REPEAT;
   rows.push({ model: 'linear: featurizer only', input: `quality_labels x5`, batch: 0, docs: n, avgLen: '-', cpuS: cpu, perCpuS: n / cpu, perWallS: n / ((performance.now() - w0) / 1000) });

@@ -241,7 +241,11 @@ export class HashedNgramFeaturizer {
 
   featurizeBatch(texts: readonly string[]): FeatureBatch {
     const offsets = new Int32Array(texts.length + 1);
-    let cap = 1024;
+    // distinct buckets per document are at most ~2 per word; a quarter of the characters is a close first guess
+    let chars = 0;
+    const mc = this.config.maxChars ?? Infinity;
+    for (const t of texts) chars += Math.min(t.length, mc);
+    let cap = Math.max(1024, Math.ceil(chars / 4));
     let ids = new Int32Array(cap);
     let weights = new Float32Array(cap);
     let at = 0;
