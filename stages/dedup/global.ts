@@ -441,20 +441,30 @@ export async function runDedupGlobal(p: GlobalParams, ctx: GlobalContext, hooks:
     }
     if (hooks.onClusterMember) for (const m of members) hooks.onClusterMember(m.id, minId, members.length);
   }
-  // per-shard outputs
-  const perShard = new Map<number, ShardResult>();
-  for (let k = 0; k < order.length; k++) {
-    const g = order[k];
-    const sh = table.shardIdx[g];
-    let res = perShard.get(sh);
-    if (!res) { res = { shard: table.shardNames[sh], removed: [], clusters: [] }; perShard.set(sh, res); }
-    if (removed[g]) res.removed.push(table.row[g]);
-    res.clusters.push([table.row[g], clusterId.get(root[g])!, size[root[g]]]);
-  }
-  for (const res of perShard.values()) {
-    res.removed.sort((a, b) => a - b);
-    res.clusters.sort((a, b) => a[0] - b[0]);
-    await ctx.storage.write(joinUri(ctx.outputDir, shardFileName(res.shard)), JSON.stringify(res));
+  // per-shard outputs, one shard at a time: clustered docs ordered by (shard, global index) — global indices grow
+  // with the row inside a shard, because a shard is read by one task in order
+  const S = table.shardNames.length;
+  const shStart = new Int32Array(S + 1);
+  for (let k = 0; k < order.length; k++) shStart[table.shardIdx[order[k]] + 1]++;
+  for (let i = 0; i < S; i++) shStart[i + 1] += shStart[i];
+  const shPos = shStart.slice(0, S);
+  const byShard = new Int32Array(order.length);
+  for (let g = 0; g < N; g++) if (inCluster[g]) byShard[shPos[table.shardIdx[g]]++] = g;
+  const shardIndex: { shard: string; file: string; removed: number; inClusters: number }[] = [];
+  let shardsWithRemovals = 0;
+  for (let sh = 0; sh < S; sh++) {
+    if (shStart[sh] === shStart[sh + 1]) continue;
+    const rows: number[] = [];
+    const cl: string[] = [];
+    for (let k = shStart[sh]; k < shStart[sh + 1]; k++) {
+      const g = byShard[k];
+      if (removed[g]) rows.push(table.row[g]);
+      cl.push(JSON.stringify([table.row[g], clusterId.get(root[g])!, size[root[g]]]));
+    }
+    const name = table.shardNames[sh];
+    await ctx.storage.write(joinUri(ctx.outputDir, shardFileName(name)), `{"shard":${JSON.stringify(name)},"removed":[${rows.join(',')}],"clusters":[${cl.join(',')}]}`);
+    shardIndex.push({ shard: name, file: shardFileName(name), removed: rows.length, inClusters: cl.length });
+    if (rows.length) shardsWithRemovals++;
   }
   const resolveMs = Date.now() - tRes;
   const summary: DedupSummary = {
@@ -476,10 +486,10 @@ export async function runDedupGlobal(p: GlobalParams, ctx: GlobalContext, hooks:
     removed: removedCount,
     removedBySource: Object.fromEntries([...removedBySource].sort()),
     duplicatesBetweenSources: Object.fromEntries([...pairCounts].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
-    shardsWithRemovals: [...perShard.values()].filter((r) => r.removed.length > 0).length,
+    shardsWithRemovals,
     ms: { total: Date.now() - t0, merge: mergeMs, verify: verifyMs, resolve: resolveMs },
   };
-  await ctx.storage.write(joinUri(ctx.outputDir, 'index.json'), JSON.stringify({ prefix: p.prefix, policy: p.policy, fingerprint: p.fingerprint, shards: [...perShard.values()].map((r) => ({ shard: r.shard, file: shardFileName(r.shard), removed: r.removed.length, inClusters: r.clusters.length })), summary }));
+  await ctx.storage.write(joinUri(ctx.outputDir, 'index.json'), JSON.stringify({ prefix: p.prefix, policy: p.policy, fingerprint: p.fingerprint, shards: shardIndex, summary }));
   ctx.summary(summary);
   return summary;
 }

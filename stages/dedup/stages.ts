@@ -53,7 +53,7 @@ export function applyStage(name: string, prefix: string, policy: Policy, outputD
       s.removed = new Set(r.removed);
       for (const [row, id, size] of r.clusters) s.cluster.set(row, [id, size]);
     }
-    if (cache.size > 64) cache.clear();
+    if (cache.size >= 4) cache.delete(cache.keys().next().value!);
     cache.set(shard, s);
     return s;
   };
