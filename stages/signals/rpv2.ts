@@ -136,7 +136,8 @@ export interface BadWordList {
  */
 export function prepareBadWords(fileText: string): BadWordList {
   const entries = new Set<string>();
-  for (const ln of fileText.split(/\r\n|\r|\n/)) entries.add(pyStrip(ln));
+  // Python readlines() with universal newlines: no element after a final newline
+  for (const ln of fileText.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? []) entries.add(pyStrip(ln));
   const unigrams = new Set<string>();
   const multi: string[][] = [];
   for (const e of entries) {
