@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { Tokenizer as HfTokenizer } from 'tokenizers';
 import type { Storage } from '../../pipeline/types.ts';
 import { type TokenizerJson, Unsupported } from './json.ts';
@@ -165,4 +166,53 @@ function hfTokenizer(text: string, json: TokenizerJson, name: string, hash: stri
     },
     tokenToId: (t) => tok.tokenToId(t) ?? undefined,
   };
+}
+
+/**
+ * Vocabulary size (largest id + 1, as loadTokenizer reports it) read synchronously, to declare the output column type
+ * before a run. Named tokenizers and local files only; null for remote URIs or unreadable files.
+ */
+export function peekVocabSize(spec: string, baseDir?: string): number | null {
+  let path: string;
+  if (Object.hasOwn(NAMED_TOKENIZERS, spec)) path = namedTokenizerPath(spec);
+  else {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith('file://')) return null;
+    path = spec.startsWith('file://') ? new URL(spec).pathname : spec;
+    if (!path.endsWith('.json')) path = path.replace(/\/+$/, '') + '/tokenizer.json';
+    if (!isAbsolute(path)) path = resolve(baseDir ?? process.cwd(), path);
+  }
+  let json: TokenizerJson;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as TokenizerJson;
+  } catch {
+    return null;
+  }
+  return vocabSizeOf(json);
+}
+
+/** Largest id + 1 over the model vocabulary and the added tokens (with HF's id assignment for added tokens). */
+export function vocabSizeOf(json: TokenizerJson): number {
+  const model = json.model as { vocab?: Record<string, number> | [string, number][] };
+  let max = -1;
+  let size = 0;
+  const inVocab = new Set<string>();
+  if (Array.isArray(model.vocab)) {
+    size = model.vocab.length; // Unigram: ids are positions
+    max = size - 1;
+    for (const [t] of model.vocab) inVocab.add(t);
+  } else if (model.vocab) {
+    for (const [t, id] of Object.entries(model.vocab)) {
+      if (id > max) max = id;
+      inVocab.add(t);
+      size++;
+    }
+  }
+  let next = size;
+  const seen = new Set<string>();
+  for (const t of json.added_tokens ?? []) {
+    if (t.content === '' || seen.has(t.content)) continue;
+    seen.add(t.content);
+    if (!inVocab.has(t.content)) max = Math.max(max, next++);
+  }
+  return max + 1;
 }

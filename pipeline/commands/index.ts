@@ -13,5 +13,6 @@ export async function loadCommands(): Promise<Register[]> {
   modules.push((await import('./signals.ts')).register);
   modules.push((await import('./report.ts')).register);
   modules.push((await import('./explain.ts')).register);
+  modules.push((await import('./tokenize.ts')).register);
   return modules;
 }
