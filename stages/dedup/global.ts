@@ -32,6 +32,7 @@ export interface GlobalHooks {
 }
 
 export interface ShardResult {
+  /** `<source>/<shard>` (provenanceKey). */
   shard: string;
   /** Removed rows, ascending. */
   removed: number[];

@@ -22,6 +22,14 @@ export interface TaskMeta {
   skipped: number;
 }
 
+/**
+ * The file a document came from: `shard` is relative to its source's root, so two sources can both have `a.jsonl`;
+ * the key is `<source>/<shard>`.
+ */
+export function provenanceKey(d: Pick<Doc, 'source' | 'shard'>): string {
+  return `${d.source}/${d.shard}`;
+}
+
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 export const docsFile = (t: number): string => `t${pad(t, 5)}.docs.jsonl`;
 export const runFile = (t: number, k: number, b: number): string => `t${pad(t, 5)}.s${pad(k, 5)}.b${pad(b, 3)}.bin`;
@@ -169,8 +177,9 @@ export class SideWriter {
   async addDoc(doc: Doc, score: number | null): Promise<number> {
     let s = this.sources.get(doc.source);
     if (s === undefined) { s = this.sources.size; this.sources.set(doc.source, s); }
-    let sh = this.shards.get(doc.shard);
-    if (sh === undefined) { sh = this.shards.size; this.shards.set(doc.shard, sh); }
+    const shardKey = provenanceKey(doc);
+    let sh = this.shards.get(shardKey);
+    if (sh === undefined) { sh = this.shards.size; this.shards.set(shardKey, sh); }
     await this.docsOut!.line(JSON.stringify([s, sh, doc.row, score !== null && Number.isFinite(score) ? score : null, doc.id]));
     return this.docs++;
   }

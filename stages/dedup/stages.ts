@@ -11,7 +11,7 @@ import { key64, murmur3Words } from './hash.ts';
 import { MinHasher, type MinHashConfig } from './minhash.ts';
 import { normalizer } from './normalize.ts';
 import { resolveMinhashConfig } from './presets.ts';
-import { SideWriter } from './sidefiles.ts';
+import { SideWriter, provenanceKey } from './sidefiles.ts';
 
 const policyField = z
   .enum(['cross-source-priority', 'keep-one', 'keep-best'])
@@ -64,7 +64,7 @@ export function applyStage(name: string, prefix: string, policy: Policy, outputD
       for await (const batch of batches) {
         const out: Doc[] = [];
         for (const d of batch.docs) {
-          const s = await load(ctx, d.shard);
+          const s = await load(ctx, provenanceKey(d));
           if (s.removed.has(d.row)) { ctx.stats.drop(reason, d); continue; }
           const c = s.cluster.get(d.row);
           d.cols[idCol] = c ? c[0] : null;
