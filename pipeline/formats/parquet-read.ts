@@ -3,9 +3,9 @@
 // values, RLE/bit-packed levels, data pages v1 and v2, uncompressed/snappy/gzip/brotli/zstd/LZ4_RAW. It streams one
 // row group at a time through ranged reads (so it works the same over S3), prefetching the next row group while
 // the current one is consumed. Nested data: lists of any depth (3-level and legacy 2-level), structs of anything
-// outside lists. `unsupportedReason()` names what it cannot decode (delta encodings, maps, lists of structs...),
-// and the caller then falls back to parquet-wasm.
-import { Codec, bitWidth, canDecompress, codecName, decodeHybrid, decompress } from './parquet-codecs.ts';
+// outside lists; delta and byte-stream-split encodings of Parquet v2. `unsupportedReason()` names what it cannot
+// decode (maps, lists of structs, LZO, hadoop-framed LZ4...), and the caller then falls back to parquet-wasm.
+import { Codec, bitWidth, canDecompress, codecName, decodeDeltaBinaryPacked, decodeDeltaLengths, decodeHybrid, decompress, unsplitStreams } from './parquet-codecs.ts';
 import { Conv, Enc, Logical, PType, PageType, Rep } from './parquet-meta.ts';
 import { ThriftReader } from './parquet-thrift.ts';
 import type { TStruct, TValue } from './parquet-thrift.ts';
@@ -165,8 +165,9 @@ interface LeafPlan {
   leaf: number;
   def: number; // def level at which the value is present (= the column's max def level)
   vk: ValueKind;
-  /** Post-conversion: 1/scale for decimals, ms divisors for timestamps. */
+  /** Post-conversion: values are multiplied by mul (dates: days -> ms) or divided by div (decimals, timestamps -> ms). */
   mul: number | null;
+  div: number | null;
   /** Typed array for lists of this leaf: Int32Array, Uint16Array, Uint32Array or none (plain arrays). */
   typed: 'i32' | 'u16' | 'u32' | null;
   float16: boolean;
@@ -202,7 +203,7 @@ function leafPlan(n: SchemaElement, def: number): LeafPlan {
   const decimal = n.converted === Conv.DECIMAL || lg?.[Logical.DECIMAL] !== undefined;
   let scale = n.scale;
   if (lg?.[Logical.DECIMAL]) scale = num((lg[Logical.DECIMAL] as TStruct)[1], scale);
-  const p: LeafPlan = { k: 'leaf', leaf: n.leaf, def, vk: 'f64', mul: null, typed: null, float16: false, decimalBytes: false };
+  const p: LeafPlan = { k: 'leaf', leaf: n.leaf, def, vk: 'f64', mul: null, div: null, typed: null, float16: false, decimalBytes: false };
   switch (n.type) {
     case PType.BOOLEAN: p.vk = 'bool'; break;
     case PType.INT32: {
@@ -211,20 +212,20 @@ function leafPlan(n: SchemaElement, def: number): LeafPlan {
       p.vk = signed ? 'i32' : 'u32';
       if (bits === 32) p.typed = signed ? 'i32' : 'u32';
       else if (bits === 16 && !signed) p.typed = 'u16';
-      if (decimal) { p.mul = 10 ** -scale; p.typed = null; }
+      if (decimal) { p.div = 10 ** scale; p.typed = null; }
       else if (n.converted === Conv.DATE || lg?.[Logical.DATE] !== undefined) { p.mul = 86400000; p.typed = null; } // days -> ms, as Arrow's Date32
       break;
     }
     case PType.INT64: {
       const signed = intT ? intT[2] !== false : n.converted !== Conv.UINT_64;
       p.vk = signed ? 'i64' : 'u64';
-      if (decimal) p.mul = 10 ** -scale;
+      if (decimal) p.div = 10 ** scale;
       else if (tsT || n.converted === Conv.TIMESTAMP_MICROS || n.converted === Conv.TIMESTAMP_MILLIS) {
         // timestamps become milliseconds since the epoch
         const unit = tsT?.[2] as TStruct | undefined;
         const micros = unit ? unit[2] !== undefined : n.converted === Conv.TIMESTAMP_MICROS;
         const nanos = unit ? unit[3] !== undefined : false;
-        p.mul = nanos ? 1e-6 : micros ? 1e-3 : null;
+        p.div = nanos ? 1e6 : micros ? 1e3 : null;
       }
       break;
     }
@@ -235,12 +236,12 @@ function leafPlan(n: SchemaElement, def: number): LeafPlan {
       const text = n.converted === Conv.UTF8 || n.converted === Conv.ENUM || n.converted === Conv.JSON ||
         (lg !== undefined && (lg[Logical.STRING] !== undefined || lg[Logical.ENUM] !== undefined || lg[Logical.JSON] !== undefined));
       p.vk = text ? 'str' : 'bin';
-      if (decimal) { p.vk = 'bin'; p.decimalBytes = true; p.mul = 10 ** -scale; }
+      if (decimal) { p.vk = 'bin'; p.decimalBytes = true; p.div = 10 ** scale; }
       break;
     }
     case PType.FIXED_LEN_BYTE_ARRAY:
       p.vk = 'flba';
-      if (decimal) { p.decimalBytes = true; p.mul = 10 ** -scale; }
+      if (decimal) { p.decimalBytes = true; p.div = 10 ** scale; }
       else if (lg?.[Logical.FLOAT16] !== undefined && n.typeLength === 2) p.float16 = true;
       break;
     default: throw new Unsupported(`physical type ${String(n.type)} of "${n.name}"`);
@@ -282,7 +283,10 @@ function listOf(level: { nullDef: number; elemDef: number }, inner: Plan, name: 
   return { k: 'list', levels: [level, ...inner.levels], leaf: inner.leaf };
 }
 
-const SUPPORTED_ENC = new Set<number>([Enc.PLAIN, Enc.PLAIN_DICTIONARY, Enc.RLE, Enc.BIT_PACKED, Enc.RLE_DICTIONARY]);
+const SUPPORTED_ENC = new Set<number>([
+  Enc.PLAIN, Enc.PLAIN_DICTIONARY, Enc.RLE, Enc.BIT_PACKED, Enc.RLE_DICTIONARY, Enc.DELTA_BINARY_PACKED, Enc.DELTA_LENGTH_BYTE_ARRAY,
+  Enc.DELTA_BYTE_ARRAY, Enc.BYTE_STREAM_SPLIT,
+]);
 
 // ---------------------------------------------------------------------------
 // Column chunk decoding
@@ -450,6 +454,46 @@ class ColumnDecoder {
       decodeHybrid(b, p + 4, end, 1, out as Uint8Array, at, n);
       return;
     }
+    if (enc === Enc.DELTA_BINARY_PACKED && (this.vk === 'i32' || this.vk === 'u32' || this.vk === 'i64' || this.vk === 'u64')) {
+      const { vals } = decodeDeltaBinaryPacked(b.subarray(0, end), p, this.vk === 'i64' || this.vk === 'u64');
+      if (vals.length < n) throw new Error(`page holds fewer values than its levels announce (${this.leaf.name})`);
+      const o = out as Int32Array | Float64Array;
+      if (this.vk === 'u64') for (let i = 0; i < n; i++) o[at + i] = vals[i] < 0 ? vals[i] + 2 ** 64 : vals[i];
+      else o.set(vals.subarray(0, n), at);
+      return;
+    }
+    if (enc === Enc.DELTA_LENGTH_BYTE_ARRAY && (this.vk === 'str' || this.vk === 'bin')) {
+      const { starts, lens } = decodeDeltaLengths(b.subarray(0, end), p, n);
+      const o = out as unknown[];
+      for (let i = 0; i < n; i++) o[at + i] = this.vk === 'str' ? b.toString('utf8', starts[i], starts[i] + lens[i]) : Uint8Array.prototype.slice.call(b, starts[i], starts[i] + lens[i]);
+      return;
+    }
+    if (enc === Enc.DELTA_BYTE_ARRAY && (this.vk === 'str' || this.vk === 'bin' || this.vk === 'flba')) {
+      const bb = b.subarray(0, end);
+      const { vals: prefix, pos } = decodeDeltaBinaryPacked(bb, p, false);
+      if (prefix.length < n) throw new Error(`page holds fewer values than its levels announce (${this.leaf.name})`);
+      const { starts, lens } = decodeDeltaLengths(bb, pos, n);
+      let prev = Buffer.alloc(0);
+      const o = out as unknown[];
+      for (let i = 0; i < n; i++) {
+        const pre = prefix[i];
+        if (pre > prev.length) throw new Error(`DELTA_BYTE_ARRAY prefix longer than the previous value (${this.leaf.name})`);
+        const v = Buffer.allocUnsafe(pre + lens[i]);
+        prev.copy(v, 0, 0, pre);
+        b.copy(v, pre, starts[i], starts[i] + lens[i]);
+        o[at + i] = this.vk === 'str' ? v.toString('utf8') : v;
+        prev = v;
+      }
+      return;
+    }
+    if (enc === Enc.BYTE_STREAM_SPLIT) {
+      const w = this.vk === 'f32' || this.vk === 'i32' || this.vk === 'u32' ? 4 : this.vk === 'f64' || this.vk === 'i64' || this.vk === 'u64' ? 8 : this.vk === 'flba' ? (this.leaf.typeLength ?? 0) : 0;
+      if (w > 0) {
+        const data = unsplitStreams(b.subarray(0, end), p, n, w);
+        this.plain(Buffer.from(data.buffer, data.byteOffset, data.byteLength), 0, data.length, out, at, n);
+        return;
+      }
+    }
     throw new Unsupported(`encoding ${enc} in column "${this.leaf.name}"`);
   }
 
@@ -569,17 +613,17 @@ function valueAt(p: LeafPlan, vals: Values, i: number): unknown {
     case 'str': return v;
     case 'bin':
     case 'flba':
-      if (p.decimalBytes) return decimalBytes(v as Uint8Array) * p.mul!;
+      if (p.decimalBytes) return decimalBytes(v as Uint8Array) / p.div!;
       if (p.float16) return float16(v as Uint8Array);
       return v;
-    default: return p.mul === null ? v : (v as number) * p.mul;
+    default: return p.mul !== null ? (v as number) * p.mul : p.div !== null ? (v as number) / p.div : v;
   }
 }
 
 function assembleLeaf(p: LeafPlan, col: DecodedColumn, rows: number): unknown[] {
   const out = new Array<unknown>(rows);
   const vals = col.values;
-  const simple = p.mul === null && p.vk !== 'bool' && p.vk !== 'u32' && p.vk !== 'bin' && p.vk !== 'flba';
+  const simple = p.mul === null && p.div === null && p.vk !== 'bool' && p.vk !== 'u32' && p.vk !== 'bin' && p.vk !== 'flba';
   const arr = vals as ArrayLike<unknown>;
   if (!col.def) {
     if (simple) for (let i = 0; i < rows; i++) out[i] = arr[i];
