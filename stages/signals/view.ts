@@ -149,6 +149,7 @@ export class DocView {
     let runStart = -1;
     let runPunct = false;
     let runNonAscii = false;
+    let runLone = false; // the run holds a lone surrogate
     let runUpper = false;
     let runDigits = 0;
 
@@ -215,7 +216,11 @@ export class DocView {
       // --- normalised words: whitespace-separated runs, ASCII punctuation deleted
       if (isSpace) {
         if (runStart >= 0) {
-          const tok = rpv2NormalizeToken(text.slice(runStart, i0), runPunct, runNonAscii, runUpper);
+          let raw = text.slice(runStart, i0);
+          // Python keeps lone surrogates apart even when deleting punctuation brings two together; JS would read the
+          // two units as one code point, so lone surrogates get stand-ins that never pair (see loneSurrogateStandIns)
+          if (runLone) raw = loneSurrogateStandIns(raw);
+          const tok = rpv2NormalizeToken(raw, runPunct, runNonAscii, runUpper);
           runStart = -1;
           if (tok.length > 0) {
             let len = tok.length;
@@ -252,6 +257,7 @@ export class DocView {
           runStart = i0;
           runPunct = false;
           runNonAscii = false;
+          runLone = false;
           runUpper = false;
           runDigits = 0;
         }
@@ -259,7 +265,10 @@ export class DocView {
           if (c >= 0x30 && c <= 0x39) runDigits++;
           else if (c >= 0x41 && c <= 0x5a) runUpper = true;
           else if (isAsciiPunctCode(c)) runPunct = true;
-        } else runNonAscii = true;
+        } else {
+          runNonAscii = true;
+          if (c >= 0xd800 && c <= 0xdfff) runLone = true;
+        }
       }
 
       if (atEnd) {
@@ -466,6 +475,31 @@ export class DocView {
 
 function isSpaceUnit(c: number): boolean {
   return (c < 0xd800 || c > 0xdfff) && (CP_FLAGS[c] & F_SPACE) !== 0;
+}
+
+/**
+ * Replaces each lone surrogate unit U+D800+k by the supplementary private-use code point U+F0000+k (one code point,
+ * no character properties, unchanged by lower() and NFD), so that deleting punctuation between a lone high and a
+ * lone low surrogate cannot make them one code point, as CPython would not. Normalised words only: lengths and
+ * equality between words are what matter there.
+ */
+export function loneSurrogateStandIns(s: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    out += s.slice(last, i) + String.fromCodePoint(0xf0000 + (c - 0xd800));
+    last = i + 1;
+  }
+  return last === 0 ? s : out + s.slice(last);
 }
 
 function isAsciiPunctCode(c: number): boolean {
