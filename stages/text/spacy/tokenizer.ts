@@ -60,12 +60,11 @@ export class SpacyEnglishTokenizer {
   private readonly urlRe: RegExp;
   private readonly punctChars: Set<string>;
   private readonly trie: TrieNode = { next: new Map(), terminal: false };
-  /** Memo of chunk -> pieces (spaCy keeps the same kind of cache); bounded. */
-  private cache = new Map<string, readonly string[]>();
-  private readonly cacheLimit: number;
+  /** Memo of chunk -> pieces (spaCy keeps the same kind of cache), looked up without slicing the text. */
+  private readonly table: ChunkTable;
 
-  constructor(data: EnData, cacheLimit = 200_000) {
-    this.cacheLimit = cacheLimit;
+  constructor(data: EnData, cacheLimit = 1 << 18) {
+    this.table = new ChunkTable(cacheLimit);
     this.specials = new Map(Object.entries(data.exceptions));
     // spacy.util.compile_{prefix,suffix,infix}_regex: empty pieces are skipped
     const pre = data.prefixes.filter((p) => p.trim() !== '').map((p) => '^' + p);
@@ -146,8 +145,6 @@ export class SpacyEnglishTokenizer {
       if (sp) return sp;
       // fast path: pure ASCII letters or digits can match no prefix, suffix, infix or URL
       if (ONLY_LETTERS.test(chunk) || ONLY_DIGITS.test(chunk)) return [chunk];
-      const hit = this.cache.get(chunk);
-      if (hit) return hit;
     }
     const prefixes: string[] = [];
     const suffixes: string[] = [];
@@ -200,10 +197,6 @@ export class SpacyEnglishTokenizer {
       else this.splitInfixes(s, out);
     }
     for (let i = suffixes.length - 1; i >= 0; i--) out.push(suffixes[i]);
-    if (withSpecials) {
-      if (this.cache.size >= this.cacheLimit) this.cache = new Map();
-      this.cache.set(chunk, out);
-    }
     return out;
   }
 
@@ -247,47 +240,59 @@ export class SpacyEnglishTokenizer {
     const tokens: string[] = [];
     const starts: number[] = [];
     const spaceFlags: number[] = [];
+    /** token indices that start a special-case pattern (only they can begin a PhraseMatcher match) */
+    const cands: number[] = [];
     const n = text.length;
     if (n === 0) return { text, tokens, starts, space: new Uint8Array(0) };
+    const table = this.table;
     let start = 0;
+    let h = 0x811c9dc5;
     let inWs = isPySpaceCode(text.charCodeAt(0));
-    const emit = (a: number, b: number, ws: boolean): void => {
-      if (ws) {
+    const emit = (a: number, b: number, ws: boolean, hash: number): void => {
+      let e = withSpecials ? table.get(text, a, b, hash) : undefined;
+      if (e === undefined) {
+        const chunk = text.slice(a, b);
         // whitespace chunks never contain affixes, infixes or URLs: one token
-        tokens.push(text.slice(a, b));
-        starts.push(a);
-        spaceFlags.push(1);
-        return;
+        const pieces = ws ? [chunk] : this.chunkPieces(chunk, withSpecials);
+        const roots: number[] = [];
+        if (!ws) for (let k = 0; k < pieces.length; k++) if (this.trie.next.has(pieces[k])) roots.push(k);
+        e = { key: chunk, pieces, roots, ws };
+        if (withSpecials) table.set(e, hash);
       }
-      const pieces = this.chunkPieces(text.slice(a, b), withSpecials);
+      const base = tokens.length;
+      for (const k of e.roots) cands.push(base + k);
       let off = a;
-      for (const p of pieces) {
+      const flag = e.ws ? 1 : 0;
+      for (const p of e.pieces) {
         tokens.push(p);
         starts.push(off);
-        spaceFlags.push(0);
+        spaceFlags.push(flag);
         off += p.length;
       }
     };
     for (let i = 0; i < n; i++) {
-      const ws = isPySpaceCode(text.charCodeAt(i));
+      const c = text.charCodeAt(i);
+      const ws = isPySpaceCode(c);
       if (ws !== inWs) {
-        if (start < i) emit(start, i, inWs);
+        if (start < i) emit(start, i, inWs, h);
         // a single ' ' after a token is that token's trailing space, not a token
-        start = text.charCodeAt(i) === 0x20 ? i + 1 : i;
+        start = c === 0x20 ? i + 1 : i;
+        h = 0x811c9dc5;
+        if (c !== 0x20) h = Math.imul(h ^ c, 0x01000193);
         inWs = !inWs;
-      }
+      } else h = Math.imul(h ^ c, 0x01000193);
     }
-    if (start < n) emit(start, n, inWs);
+    if (start < n) emit(start, n, inWs, h);
     const out: SpacyTokens = { text, tokens, starts, space: Uint8Array.from(spaceFlags) };
-    return withSpecials ? this.applySpecialMatches(out) : out;
+    return withSpecials && cands.length ? this.applySpecialMatches(out, cands) : out;
   }
 
   /** spaCy `_apply_special_cases`: find special-case token sequences, keep non-overlapping ones, merge them. */
-  private applySpecialMatches(t: SpacyTokens): SpacyTokens {
+  private applySpecialMatches(t: SpacyTokens, cands: readonly number[]): SpacyTokens {
     const { tokens, starts, text } = t;
     const root = this.trie.next;
     let matches: [number, number][] | null = null;
-    for (let i = 0; i < tokens.length; i++) {
+    for (const i of cands) {
       let node = root.get(tokens[i]);
       let j = i + 1;
       while (node) {
@@ -325,11 +330,17 @@ export class SpacyEnglishTokenizer {
       if (changes) break;
     }
     if (!changes) return t;
+    return this.rebuild(t, kept);
+  }
+
+  /** Replaces each kept span whose text is a special case by the special case's tokens. */
+  private rebuild(t: SpacyTokens, kept: readonly [number, number][]): SpacyTokens {
+    const { tokens, starts, text } = t;
+    let ki = 0;
     const outT: string[] = [];
     const outS: number[] = [];
     const outW: number[] = [];
     let i = 0;
-    let ki = 0;
     while (i < tokens.length) {
       if (ki < kept.length && kept[ki][0] === i) {
         const [a, b] = kept[ki++];
@@ -410,6 +421,100 @@ export class SpacyEnglishTokenizer {
   sentenceCount(text: string): number {
     const t = this.tokenize(text);
     return Math.max(1, this.sentenceStarts(t).length);
+  }
+}
+
+/** murmur3 finalizer: spreads FNV's bits before masking */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+interface ChunkEntry {
+  key: string;
+  pieces: readonly string[];
+  /** indices of pieces that can start a special-case pattern */
+  roots: readonly number[];
+  ws: boolean;
+}
+
+/**
+ * chunk text -> tokenization, keyed by a hash computed while scanning the text: a hit costs no slice and no
+ * string hashing, and returns the same string objects every time (cheap to hash again downstream). Open
+ * addressing; cleared when full.
+ */
+class ChunkTable {
+  private readonly limit: number;
+  private size = 0;
+  private mask: number;
+  /** hash of the chunk (0 = empty slot; a real hash of 0 is stored as 1) */
+  private hashes: Int32Array;
+  private lens: Int32Array;
+  private entries: (ChunkEntry | undefined)[];
+
+  constructor(limit: number) {
+    this.limit = limit;
+    this.mask = 4095;
+    this.hashes = new Int32Array(4096);
+    this.lens = new Int32Array(4096);
+    this.entries = new Array(4096);
+  }
+
+  get(text: string, a: number, b: number, hash: number): ChunkEntry | undefined {
+    const len = b - a;
+    const key = hash === 0 ? 1 : hash;
+    const hashes = this.hashes;
+    const mask = this.mask;
+    let j = mix(hash) & mask;
+    for (let hh = hashes[j]; hh !== 0; hh = hashes[j]) {
+      if (hh === key && this.lens[j] === len) {
+        const e = this.entries[j]!;
+        const k = e.key;
+        let i = 0;
+        while (i < len && k.charCodeAt(i) === text.charCodeAt(a + i)) i++;
+        if (i === len) return e;
+      }
+      j = (j + 1) & mask;
+    }
+    return undefined;
+  }
+
+  set(e: ChunkEntry, hash: number): void {
+    if ((this.size + 1) * 2 > this.entries.length) {
+      if (this.entries.length < this.limit) this.rehash(this.entries.length * 2);
+      else this.clear();
+    }
+    let j = mix(hash) & this.mask;
+    while (this.hashes[j] !== 0) j = (j + 1) & this.mask;
+    this.entries[j] = e;
+    this.hashes[j] = hash === 0 ? 1 : hash;
+    this.lens[j] = e.key.length;
+    this.size++;
+  }
+
+  private clear(): void {
+    const cap = this.entries.length;
+    this.entries = new Array(cap);
+    this.hashes = new Int32Array(cap);
+    this.lens = new Int32Array(cap);
+    this.size = 0;
+  }
+
+  private rehash(cap: number): void {
+    const old = this.entries;
+    const oldH = this.hashes;
+    this.entries = new Array(cap);
+    this.hashes = new Int32Array(cap);
+    this.lens = new Int32Array(cap);
+    this.mask = cap - 1;
+    this.size = 0;
+    for (let i = 0; i < old.length; i++) {
+      const e = old[i];
+      if (e !== undefined) this.set(e, oldH[i]);
+    }
   }
 }
 
