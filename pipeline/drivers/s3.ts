@@ -38,7 +38,6 @@ import { registerDriver } from '../storage.ts';
 // ---------------------------------------------------------------------------
 // Settings (schema and resolution live in s3-settings.ts, which does not load the SDK)
 
-const MiB = 1024 * 1024;
 export { s3SettingsSchema, resolveS3Settings, type S3Settings, type ResolvedS3Settings } from './s3-settings.ts';
 
 // Settings the registered driver uses; the CLI sets them from the manifest before the first S3 access.
