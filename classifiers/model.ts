@@ -129,6 +129,9 @@ function linearEncoder(session: ort.InferenceSession, feat: HashedNgramFeaturize
   }
   const meta = new Map(session.inputMetadata.map((m) => [m.name, m]));
   const idType = inputType(meta.get('feature_ids'), 'feature_ids') as IntType;
+  // feed buffers reused across runs (a session runs one batch at a time; padding = id 0 with weight 0)
+  let ids = new Int32Array(0);
+  let w = new Float32Array(0);
   return {
     kind: 'hashed-linear',
     maxTokens: Infinity,
@@ -144,14 +147,21 @@ function linearEncoder(session: ort.InferenceSession, feat: HashedNgramFeaturize
       const b = to - from;
       let len = 1;
       for (let i = from; i < to; i++) len = Math.max(len, docs[order[i]].ids.length);
-      const ids = new Int32Array(b * len);
-      const w = new Float32Array(b * len);
+      const n = b * len;
+      if (ids.length < n) {
+        ids = new Int32Array(n * 2);
+        w = new Float32Array(n * 2);
+      }
+      const bi = ids.subarray(0, n);
+      const bw = w.subarray(0, n);
+      bi.fill(0);
+      bw.fill(0);
       for (let r = 0; r < b; r++) {
         const d = docs[order[from + r]];
-        ids.set(d.ids, r * len);
-        w.set(d.weights as Float32Array, r * len);
+        bi.set(d.ids, r * len);
+        bw.set(d.weights as Float32Array, r * len);
       }
-      return { feature_ids: intTensor(idType, ids, [b, len]), feature_weights: new ort.Tensor('float32', w, [b, len]) };
+      return { feature_ids: intTensor(idType, bi, [b, len]), feature_weights: new ort.Tensor('float32', bw, [b, len]) };
     },
   };
 }
@@ -347,7 +357,7 @@ export class Classifier {
       const feeds = this.encoder.feeds(docs, order, from, to);
       const out = await this.session.run(feeds, [this.outputName]);
       const t = out[this.outputName];
-      const data = t.data as Float32Array;
+      const data = floatData(t, this.outputName);
       if (data.length !== (to - from) * c) throw new Error(`model output "${this.outputName}" has ${data.length} values for ${to - from} documents; expected ${c} per document`);
       for (let r = 0; r < to - from; r++) logits.set(data.subarray(r * c, r * c + c), order[from + r] * c);
       for (const f of Object.values(feeds)) f.dispose();
@@ -361,6 +371,31 @@ export class Classifier {
     const logits = await this.run(encoded);
     return { encoded, logits, nLogits: this.nLogits };
   }
+}
+
+/** IEEE half-precision bits to a number. */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/** The logits of an output tensor as float32 (fp16 and fp64 exports are converted). */
+function floatData(t: ort.Tensor, name: string): Float32Array {
+  if (t.type === 'float32') return t.data as Float32Array;
+  if (t.type === 'float64') return Float32Array.from(t.data as Float64Array);
+  if (t.type === 'float16') {
+    const d = t.data as ArrayLike<number>;
+    const out = new Float32Array(d.length);
+    // onnxruntime-node hands fp16 as raw bits (Uint16Array) or, where available, as Float16Array values
+    const raw = d instanceof Uint16Array;
+    for (let i = 0; i < d.length; i++) out[i] = raw ? halfToFloat(d[i]) : d[i];
+    return out;
+  }
+  throw new Error(`model output "${name}" has element type ${t.type}; expected float32, float16 or float64 logits`);
 }
 
 /** Python's text[:n] (code points, not UTF-16 units), as NeMo Curator cuts texts to max_chars. */

@@ -43,35 +43,37 @@ export function parseFeaturizerConfig(x: unknown): FeaturizerConfig {
   };
 }
 
-// Character tables over the BMP, built once: 1 = word character; lower-case map (identity when the lower case is
-// not a single UTF-16 unit).
-let WORD: Uint8Array | null = null;
-let LOWER: Uint16Array | null = null;
+// Character tables over the BMP, built once: for each UTF-16 unit, 0 when it is not a word character, else the unit
+// itself (IDENT) or its lower case (FOLD; the unit itself when its lower case is not a single unit).
+let FOLD: Uint16Array | null = null;
+let IDENT: Uint16Array | null = null;
 
-function tables(): [Uint8Array, Uint16Array] {
-  if (WORD && LOWER) return [WORD, LOWER];
-  const word = new Uint8Array(65536);
-  const lower = new Uint16Array(65536);
+function tables(): [Uint16Array, Uint16Array] {
+  if (FOLD && IDENT) return [FOLD, IDENT];
+  const fold = new Uint16Array(65536);
+  const ident = new Uint16Array(65536);
   const re = /[\p{L}\p{N}\p{M}]/u;
-  for (let c = 0; c < 65536; c++) {
-    lower[c] = c;
-    if (c >= 0xd800 && c <= 0xdfff) {
-      word[c] = 1;
-      continue;
+  for (let c = 1; c < 65536; c++) {
+    let word: boolean;
+    let lower = c;
+    if (c >= 0xd800 && c <= 0xdfff) word = true;
+    else if (c < 128) {
+      word = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+      if (c >= 65 && c <= 90) lower = c + 32;
+    } else {
+      const s = String.fromCharCode(c);
+      word = re.test(s);
+      const l = s.toLowerCase();
+      if (l.length === 1) lower = l.charCodeAt(0);
     }
-    if (c < 128) {
-      word[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 1 : 0;
-      if (c >= 65 && c <= 90) lower[c] = c + 32;
-      continue;
+    if (word) {
+      ident[c] = c;
+      fold[c] = lower === 0 ? c : lower;
     }
-    const s = String.fromCharCode(c);
-    word[c] = re.test(s) ? 1 : 0;
-    const l = s.toLowerCase();
-    if (l.length === 1) lower[c] = l.charCodeAt(0);
   }
-  WORD = word;
-  LOWER = lower;
-  return [word, lower];
+  FOLD = fold;
+  IDENT = ident;
+  return [fold, ident];
 }
 
 function fmix32(h: number): number {
@@ -135,9 +137,9 @@ export class HashedNgramFeaturizer {
 
   /** Counts the buckets of one text into the scratch table; returns the number of distinct buckets. */
   private scan(text: string): number {
-    const [word, lower] = tables();
+    const [fold, ident] = tables();
     const cfg = this.config;
-    const lc = cfg.lowercase;
+    const map = cfg.lowercase ? fold : ident;
     const bigrams = cfg.ngrams === 2;
     const seed = cfg.seed | 0;
     const mask = this.mask;
@@ -158,12 +160,13 @@ export class HashedNgramFeaturizer {
     let b1 = 0;
     for (let i = 0; i <= n; i++) {
       const c = i < n ? text.charCodeAt(i) : 32;
-      if (word[c] === 1) {
+      const u = map[c];
+      if (u !== 0) {
         if (!inWord) {
           inWord = true;
           h = 0x811c9dc5;
         }
-        h = Math.imul(h ^ (lc ? lower[c] : c), 0x01000193);
+        h = Math.imul(h ^ u, 0x01000193);
         continue;
       }
       if (!inWord) continue;

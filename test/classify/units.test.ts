@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyHead, headColumns, labelKey, roundHalfEven, type HeadSpec } from '../../classifiers/heads.ts';
-import { resolveHead, truncateChars, Classifier, releaseSessions } from '../../classifiers/model.ts';
+import { resolveHead, truncateChars, Classifier, releaseSessions, halfToFloat } from '../../classifiers/model.ts';
 import { HashedNgramFeaturizer, defaultFeaturizerConfig, parseFeaturizerConfig } from '../../classifiers/linear/featurizer.ts';
 import { evaluate, isHeldOut, orderLabels, rocAuc } from '../../classifiers/linear/train.ts';
 import { classifyStage } from '../../stages/classify/classify.ts';
@@ -157,4 +157,13 @@ test('a model path relative to the manifest folder is resolved when the loader p
   const writes = classifyStage.writes as (p: unknown, env?: { baseDir?: string }) => { name: string }[];
   const p = classifyStage.params.parse({ model: 'quality-deberta-tiny', name: 'rel' });
   assert.deepEqual(writes(p, { baseDir: MODELS }).map((c) => c.name), ['rel_label', 'rel_prob_high', 'rel_prob_medium', 'rel_prob_low']);
+});
+
+test('fp16 logits are decoded', () => {
+  assert.equal(halfToFloat(0x3c00), 1);
+  assert.equal(halfToFloat(0xc000), -2);
+  assert.equal(halfToFloat(0x7bff), 65504);
+  assert.equal(halfToFloat(0x0001), 2 ** -24);
+  assert.equal(halfToFloat(0x3555), 0.333251953125);
+  assert.equal(halfToFloat(0xfc00), -Infinity);
 });
