@@ -40,6 +40,7 @@ program.command('run')
     const lines = [
       `done in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${r.runDir}`,
       `  read ${a.recordsRead} records: ${a.written} written + ${a.dropped} dropped + ${a.quarantined} quarantined${a.added ? ` (− ${a.added} added by mixing)` : ''} ✓ reconciled`,
+      ...(a.unreadableFiles ? [`  ${a.unreadableFiles} unreadable file(s) or file tail(s) quarantined (on_error: skip): see ${runPaths(r.runDir).stats}`] : []),
       ...reasons.slice(0, 12).map(([k, v]) => `    dropped ${String(v).padStart(8)}  ${k}`),
       ...(r.stats.mix ? ['  mix (tokens):        requested  achieved   target tokens  achieved tokens', ...Object.entries(r.stats.mix).map(([s, m]) => `    ${s.padEnd(18)} ${(100 * m.requestedShare).toFixed(2).padStart(8)}% ${(100 * m.achievedShare).toFixed(2).padStart(8)}% ${String(m.targetTokens).padStart(15)} ${String(m.achievedTokens).padStart(16)}`)] : []),
       `  output: ${r.stats.output.shards} shard(s) in ${runPaths(r.runDir).dataDir}, stats in ${runPaths(r.runDir).stats}`,

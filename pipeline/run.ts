@@ -66,6 +66,7 @@ export interface StepStats {
   tasks: number;
   read: number;
   quarantined: number;
+  quarantinedFiles: number;
   quarantineReasons: Record<string, number>;
   docsIn: number;
   written: number;
@@ -81,7 +82,7 @@ export interface RunStats {
   manifestHash: string;
   inputs: { files: number; bytes: number };
   steps: StepStats[];
-  accounting: { recordsRead: number; quarantined: number; docsIn: number; added: number; dropped: number; droppedByReason: Record<string, number>; written: number; balanced: boolean };
+  accounting: { recordsRead: number; quarantined: number; unreadableFiles: number; docsIn: number; added: number; dropped: number; droppedByReason: Record<string, number>; written: number; balanced: boolean };
   output: { shards: number; docs: number; bytes: number; tokens: number };
   /** Requested vs achieved token shares, when the run mixes sources. */
   mix?: Record<string, { requestedShare: number; achievedShare: number; targetTokens: number; achievedTokens: number }>;
@@ -108,11 +109,11 @@ export async function aggregate(storage: Storage, runDir: string, plan: Plan): P
   const shards: TaskMarker['shards'] = [];
   for (const step of plan.steps) {
     const n = step.kind === 'global' ? 1 : plan.tasks;
-    const st: StepStats = { id: step.id, kind: step.kind, tasks: n, read: 0, quarantined: 0, quarantineReasons: {}, docsIn: 0, written: 0, inputBytes: 0, ms: 0, stages: [] };
+    const st: StepStats = { id: step.id, kind: step.kind, tasks: n, read: 0, quarantined: 0, quarantinedFiles: 0, quarantineReasons: {}, docsIn: 0, written: 0, inputBytes: 0, ms: 0, stages: [] };
     for (let t = 0; t < n; t++) {
       const m = await readJson<TaskMarker>(storage, paths.marker(step.id, t));
       if (!m) throw new Error(`task ${t} of step ${step.id} has no completion marker`);
-      st.read += m.read; st.quarantined += m.quarantined; st.docsIn += m.docsIn; st.written += m.written;
+      st.read += m.read; st.quarantined += m.quarantined; st.quarantinedFiles += m.quarantinedFiles ?? 0; st.docsIn += m.docsIn; st.written += m.written;
       st.inputBytes += m.inputBytes; st.ms += m.ms;
       for (const [k, v] of Object.entries(m.quarantineReasons)) st.quarantineReasons[k] = (st.quarantineReasons[k] ?? 0) + v;
       m.stages.forEach((s, i) => { st.stages[i] = st.stages[i] ? mergeStageStats(st.stages[i], s) : s; });
@@ -149,7 +150,7 @@ export async function aggregate(storage: Storage, runDir: string, plan: Plan): P
     manifestHash: plan.manifestHash,
     inputs: { files: plan.inputs.length, bytes: plan.inputs.reduce((a, f) => a + f.size, 0) },
     steps,
-    accounting: { recordsRead: first.read, quarantined, docsIn: first.docsIn, added, dropped, droppedByReason, written: last.written, balanced },
+    accounting: { recordsRead: first.read, quarantined, unreadableFiles: first.quarantinedFiles, docsIn: first.docsIn, added, dropped, droppedByReason, written: last.written, balanced },
     mix: mixReport(steps),
     output: { shards: shards.length, docs: shards.reduce((a, s) => a + s.docs, 0), bytes: shards.reduce((a, s) => a + s.bytes, 0), tokens: shards.reduce((a, s) => a + s.tokens, 0) },
     finishedAt: new Date().toISOString(),

@@ -24,6 +24,8 @@ export interface TaskMarker {
   read: number;
   /** Records that could not become documents (on_error: skip). */
   quarantined: number;
+  /** Files, or file tails, that could not be read at all (on_error: skip). */
+  quarantinedFiles?: number;
   quarantineReasons: Record<string, number>;
   /** Documents that entered the first stage. */
   docsIn: number;
@@ -61,6 +63,7 @@ class QuarantineSink {
   private done: Promise<void> | null = null;
   private out: Awaited<ReturnType<Storage['writer']>> | null = null;
   count = 0;
+  files = 0;
   reasons: Record<string, number> = {};
   private readonly storage: Storage;
   private readonly uri: string;
@@ -81,6 +84,12 @@ class QuarantineSink {
     this.reasons[key] = (this.reasons[key] ?? 0) + 1;
     const rawText = raw ? Buffer.from(raw).toString('base64') : null;
     this.gz.write(JSON.stringify({ file, row, reason, raw_base64: rawText }) + '\n');
+  }
+  /** A whole file (or its tail from `row` on) that could not be read. */
+  addFile(file: string, row: number | null, reason: string): Promise<void> {
+    this.files++;
+    this.count--; // add() counts records; this entry is not one
+    return this.add(file, row ?? -1, reason, null);
   }
   async close(): Promise<void> {
     if (!this.gz) return;
@@ -123,13 +132,11 @@ async function* sourceDocs(plan: Plan, lm: LoadedManifest, env: TaskEnv, task: n
         env.progress?.({ docs: items.length, bytes });
       }
     } catch (e) {
-      if (e instanceof InputError) {
-        if (!skip || e.row === null || !/truncated|corrupt|disappeared|not found/i.test(e.message)) throw e;
-        // a broken file under on_error: skip: everything from the break on is quarantined as one entry
-        await q.add(file.uri, e.row, e.message, null);
-        continue;
-      }
-      throw e;
+      // an unreadable file or file tail (truncated, corrupt, vanished) under on_error: skip is one quarantine
+      // entry: the records it held cannot be counted, so they are reported as files, not records
+      if (!(e instanceof InputError) || !skip) throw e;
+      env.log.warn(`${e.message} — quarantined (on_error: skip)`);
+      await q.addFile(file.uri, e.row, e.message);
     }
   }
   if (batch.length) yield { docs: batch };
@@ -297,7 +304,7 @@ export async function runMapTask(runDir: string, plan: Plan, lm: LoadedManifest,
     await q.close();
     for (const s of built) await s.teardown?.();
     const marker: TaskMarker = {
-      step: step.id, task, read: counters.read, quarantined: q.count, quarantineReasons: q.reasons, docsIn, written,
+      step: step.id, task, read: counters.read, quarantined: q.count, quarantinedFiles: q.files, quarantineReasons: q.reasons, docsIn, written,
       stages: recorders.map((r) => r.data), shards, inputBytes: counters.bytes, ms: Math.round(performance.now() - t0),
     };
     return marker;

@@ -7,6 +7,7 @@ import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import type { Storage } from '../types.ts';
 import { fromArrow } from './columns.ts';
+import { ZstdFrameCheck } from './zstd-frames.ts';
 import { NativeParquetFile, ParquetError, parquetRecords } from './parquet-read.ts';
 
 export type InputFormat = 'jsonl' | 'jsonl.gz' | 'jsonl.zst' | 'parquet';
@@ -37,6 +38,11 @@ export class InputError extends Error {
 
 /** Reads records in batches (arrays) to keep per-record overhead off the hot path. */
 export async function* readRecords(storage: Storage, uri: string, format: InputFormat): AsyncIterable<RecordItem[]> {
+  if (format !== 'jsonl') {
+    const st = await storage.stat(uri);
+    if (!st) throw new InputError(uri, null, 'file not found (it was listed, then disappeared?)');
+    if (st.size === 0) throw new InputError(uri, null, `the file is empty (0 bytes), so it is not a valid ${format} file`);
+  }
   if (format === 'parquet') yield* readParquet(storage, uri);
   else yield* readJsonl(storage, uri, format);
 }
@@ -44,7 +50,13 @@ export async function* readRecords(storage: Storage, uri: string, format: InputF
 function decompressed(storage: Storage, uri: string, format: InputFormat): AsyncIterable<Uint8Array> {
   const src = Readable.from(storage.readStream(uri), { objectMode: false });
   if (format === 'jsonl.gz') return src.pipe(createGunzip());
-  if (format === 'jsonl.zst') return src.pipe(createZstdDecompress());
+  if (format === 'jsonl.zst') {
+    // the frame check runs on the compressed bytes and fails the pipeline when the input is cut short
+    const check = new ZstdFrameCheck();
+    const z = createZstdDecompress();
+    check.on('error', (e) => z.destroy(e));
+    return src.pipe(check).pipe(z);
+  }
   return src;
 }
 
@@ -87,7 +99,7 @@ async function* readJsonl(storage: Storage, uri: string, format: InputFormat): A
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const what = err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message) ? 'the compressed stream is truncated' : err.message;
+    const what = err.code === 'Z_BUF_ERROR' || err.code === 'ZSTD_TRUNCATED' || /unexpected end|truncated/i.test(err.message) ? 'the compressed stream is truncated' : err.message;
     if (batch.length) yield batch;
     throw new InputError(uri, row, `${what} (after ${row} records). Re-download or remove the file.`);
   }
@@ -146,7 +158,7 @@ async function* readParquet(storage: Storage, uri: string): AsyncIterable<Record
 }
 
 /** Parquet through parquet-wasm (arrow-rs), for files the native decoder leaves out. */
-async function* readParquetWasm(storage: Storage, uri: string): AsyncIterable<RecordItem[]> {
+export async function* readParquetWasm(storage: Storage, uri: string): AsyncIterable<RecordItem[]> {
   const file = await openParquet(storage, uri);
   try {
     const md = file.metadata();
