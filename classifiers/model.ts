@@ -28,8 +28,8 @@ export interface ModelConfig {
 export interface ClassifierOptions {
   /** Tokens per document including special tokens; undefined = the model's own limit (or 512). */
   maxTokens?: number;
-  /** Documents per ONNX run. */
-  batchSize: number;
+  /** Documents per ONNX run; default 8 for transformers, 32 for the linear model (fastest measured on CPU). */
+  batchSize?: number;
   /** Intra-op threads of the ONNX Runtime session. */
   threads: number;
   /** Head override: undefined / 'auto' = from config.json. */
@@ -335,7 +335,7 @@ export class Classifier {
     if (nLogits !== null && nLogits !== want) {
       throw new Error(`the model outputs ${nLogits} logits but the ${head.kind} head with labels [${head.labels.join(', ')}] needs ${want}; check "head"/"labels" or config.json`);
     }
-    return new Classifier(files, config, session, encoder, nLogits ?? want, head, opts.batchSize);
+    return new Classifier(files, config, session, encoder, nLogits ?? want, head, opts.batchSize ?? (encoder.kind === 'transformer' ? 8 : 32));
   }
 
   /** Tokenizes (or featurizes) texts; texts must already be cut to any character limit. */

@@ -15,7 +15,7 @@ interface ClassifyCliOptions {
   preset?: string;
   textField: string;
   idField: string;
-  batchSize: string;
+  batchSize?: string;
   threads: string;
   maxTokens?: string;
   maxChars?: string;
@@ -48,7 +48,7 @@ async function classify(input: string, o: ClassifyCliOptions): Promise<void> {
   const clf = await Classifier.load(
     o.model,
     {
-      batchSize: posInt('--batch-size', o.batchSize),
+      batchSize: o.batchSize !== undefined ? posInt('--batch-size', o.batchSize) : undefined,
       threads: posInt('--threads', o.threads),
       maxTokens: o.maxTokens !== undefined ? posInt('--max-tokens', o.maxTokens) : pre?.maxTokens,
       head: head as 'auto' | 'regression' | 'softmax' | 'sigmoid' | undefined,
@@ -127,7 +127,7 @@ export function register(program: Command): void {
     .option('--preset <name>', `model I/O preset (${presetNames.join(', ')})`)
     .option('--text-field <name>', 'field holding the text', 'text')
     .option('--id-field <name>', 'field holding the id', 'id')
-    .option('--batch-size <n>', 'documents per ONNX run (sorted by length first)', '32')
+    .option('--batch-size <n>', 'documents per ONNX run, sorted by length first (default 8 for transformers, 32 for the linear model)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
     .option('--max-tokens <n>', "token limit including special tokens (default: preset, else the model's)")
     .option('--max-chars <n>', 'cut texts to this many characters first (default: preset, else none)')

@@ -17,7 +17,7 @@ export const classifyParams = z.strictObject({
   labels: z.array(z.string().min(1)).min(1).optional().describe("Labels in logit order (override config.json's id2label; needed to declare columns when config.json is not readable before the run, e.g. on S3)"),
   max_tokens: z.number().int().positive().optional().describe("Tokens per document including special tokens (truncation). Default: preset, else the model's position limit (or 512); never above the model's absolute positions"),
   max_chars: z.number().int().positive().nullable().optional().describe('Cut texts to this many characters (Unicode code points, like Python) before tokenizing; NeMo uses 6000. Default: preset or none'),
-  batch_size: z.number().int().positive().default(32).describe('Documents per ONNX run; documents are sorted by length inside each incoming batch first (length bucketing)'),
+  batch_size: z.number().int().positive().optional().describe('Documents per ONNX run; documents are sorted by length inside each incoming batch first (length bucketing). Default: 8 for transformers, 32 for the linear model'),
   threads: z.number().int().positive().default(1).describe('ONNX Runtime intra-op threads per worker (the executor already runs one task per core)'),
   sources: z.array(z.string().min(1)).min(1).optional().describe('Apply only to documents of these sources; the others pass through with null columns. Default: all'),
   int_score_range: z.tuple([z.number(), z.number()]).nullable().optional().describe('Regression: int_score = round(clamp(score, lo, hi)); null = no int_score column. Default [0, 5]'),
@@ -35,7 +35,7 @@ export interface ResolvedClassify {
   labels?: string[];
   maxTokens?: number;
   maxChars: number | null;
-  batchSize: number;
+  batchSize?: number;
   threads: number;
   sources: Set<string> | null;
   intScoreRange: [number, number] | null;
