@@ -84,8 +84,10 @@ export async function loadTokenizer(spec: string, storage?: Storage, opts: LoadO
     try {
       bytes = storage ? await storage.read(uri) : await readFile(uri);
     } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'ENOENT' || err.code === 'NoSuchKey' ? 'no such file' : err.message;
       throw new Error(
-        `cannot read tokenizer "${spec}" (${uri}): ${(e as Error).message}. Give a tokenizer.json path or s3:// URI, ` +
+        `cannot read tokenizer "${spec}" (${uri}): ${why}. Give a tokenizer.json path or s3:// URI, ` +
           `a folder containing tokenizer.json, or one of: ${Object.keys(NAMED_TOKENIZERS).join(', ')}`,
       );
     }
