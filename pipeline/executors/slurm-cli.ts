@@ -166,3 +166,10 @@ export function expandRanges(s: string): number[] {
   });
 }
 
+
+/** Job ids of the run that Slurm still has queued or running (e.g. to refuse `--force-restart` while they run). */
+export async function activeJobIds(storage: Storage, runDir: string): Promise<string[]> {
+  const ids = allJobIds(await readJobRecord(storage, runDir));
+  if (ids.length === 0) return [];
+  return [...new Set((await queue(ids)).map((e) => e.jobId))];
+}
