@@ -17,7 +17,7 @@ export interface ParquetWriterOptions {
   /** File-level key-value metadata (tokenizer hash, manifest hash, curate version...). */
   metadata?: Record<string, string>;
   compression?: 'zstd' | 'snappy' | 'gzip' | 'none';
-  /** zstd level (default 3, as DuckDB and pyarrow use). */
+  /** zstd level (default 1, as arrow-rs and Arrow C++ use; DuckDB uses 3: ~10% smaller files, ~2x the CPU). */
   compressionLevel?: number;
   /** Target uncompressed bytes of values per data page (default 1 MiB); pages end at row boundaries. */
   pageSize?: number;
@@ -422,7 +422,7 @@ export class ParquetWriter {
     const codec = { zstd: Codec.ZSTD, snappy: Codec.SNAPPY, gzip: Codec.GZIP, none: Codec.UNCOMPRESSED }[opts.compression ?? 'zstd'];
     if (codec === undefined) throw new Error(`Parquet writer: unknown compression "${String(opts.compression)}" (use zstd, snappy, gzip or none)`);
     this.codec = codec;
-    const level = opts.compressionLevel ?? 3;
+    const level = opts.compressionLevel ?? 1;
     const pageSize = opts.pageSize ?? 1 << 20;
     this.encoders = this.cols.map((c) => new ColumnEncoder(c, codec, level, pageSize));
     this.nodes = [{ name: 'schema', numChildren: this.cols.length }];
