@@ -161,7 +161,7 @@ export const rpv2SignalsStage = defineStage({
   name: 'rpv2_signals',
   family: 'signals',
   description:
-    'RedPajama-V2 quality signals (content, repetition, natural-language and line families; LDNOOBW and UT1 from user-supplied lists), as columns named like RPv2: document-level as numbers, line-level as spans.',
+    'RedPajama-V2 quality signals as columns named like RPv2 (document-level as numbers, line-level as spans): the 27 text signals, plus LDNOOBW / UT1 / fastText / DSIR signals from user-supplied lists, models and artefacts.',
   params: rpv2Params,
   reads: () => [],
   writes: (p) => rpv2Columns(p),
