@@ -391,18 +391,30 @@ export class S3Driver implements Driver {
       const expected = r.ContentLength;
       const body = r.Body as AsyncIterable<Uint8Array> | undefined;
       if (!body) return new Uint8Array(0);
-      const chunks: Uint8Array[] = [];
+      let bytes: Uint8Array;
       let n = 0;
-      for await (const c of body) {
-        chunks.push(c);
-        n += c.length;
+      if (expected !== undefined) {
+        // one buffer of the announced size, filled in place (no chunk list, no concatenation)
+        const buf = Buffer.allocUnsafe(expected);
+        for await (const c of body) {
+          if (n + c.length > expected) throw new Error(`body longer than its Content-Length (${expected})`);
+          buf.set(c, n);
+          n += c.length;
+        }
+        if (n !== expected) {
+          const err = new Error(`short body: received ${n} of ${expected} bytes`) as Error & { code: string };
+          err.code = 'ECONNRESET';
+          throw err;
+        }
+        bytes = buf;
+      } else {
+        const chunks: Uint8Array[] = [];
+        for await (const c of body) {
+          chunks.push(c);
+          n += c.length;
+        }
+        bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, n);
       }
-      if (expected !== undefined && n !== expected) {
-        const err = new Error(`short body: received ${n} of ${expected} bytes`) as Error & { code: string };
-        err.code = 'ECONNRESET';
-        throw err;
-      }
-      const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, n);
       if (!range) return bytes;
       // Trust only what the answer says it holds: a server that ignored the Range (200, whole object) or answered a
       // wider one (s3rver reads `bytes=0-0` as the whole object) gives us more than asked; keep the asked-for bytes.
