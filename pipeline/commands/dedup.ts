@@ -1,11 +1,11 @@
 // `curate dedup`: MinHash-LSH near-duplicate detection as a single command over JSONL inputs. Runs the same
 // map stage and global step as a manifest's minhash_dedup, writes the duplicate pairs and (optionally) the
 // clusters in the formats scripts/eval_neardup.py reads, and prints cluster statistics.
-import { createReadStream, createWriteStream, mkdtempSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+import { readJsonlDocs, UserError } from './dedup-read.ts';
 import type { Command } from 'commander';
 import type { Batch, Doc, GlobalContext, StageContext } from '../types.ts';
 import { StatsRecorder } from '../stats.ts';
@@ -14,7 +14,7 @@ import { minhashDedup, minhashMapStage, runMinhashGlobal, type MinhashParams } f
 import { candidateProbability } from '../../stages/dedup/presets.ts';
 import { minhashConfigOf } from '../../stages/dedup/stages.ts';
 
-class UserError extends Error {}
+export { readJsonlDocs } from './dedup-read.ts';
 
 function listInputs(inputs: string[]): string[] {
   const out: string[] = [];
@@ -37,27 +37,6 @@ function listInputs(inputs: string[]): string[] {
   return out;
 }
 
-/** Streams documents of one JSONL(.gz) file; id = upstream `id` or `source/file/row`. */
-export async function* readJsonlDocs(file: string, textField = 'text', idField = 'id', sourceField = 'source'): AsyncIterable<Doc> {
-  const raw = createReadStream(file);
-  const input = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  let row = 0;
-  const shard = file;
-  for await (const line of rl) {
-    if (!line.trim()) continue;
-    let r: Record<string, unknown>;
-    try { r = JSON.parse(line) as Record<string, unknown>; } catch { throw new UserError(`${file}:${row + 1}: not valid JSON`); }
-    const text = r[textField];
-    const source = typeof r[sourceField] === 'string' ? (r[sourceField] as string) : 'input';
-    const id = r[idField] !== undefined && r[idField] !== null ? String(r[idField]) : `${source}/${file}/${row}`;
-    const meta: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(r)) if (k !== textField && k !== idField) meta[k] = v;
-    yield { id, text: typeof text === 'string' ? text : '', source, shard, row, meta, cols: {} };
-    row++;
-  }
-}
-
 async function* batched(files: string[], size = 512): AsyncIterable<Batch> {
   let docs: Doc[] = [];
   for (const f of files) for await (const d of readJsonlDocs(f)) {
@@ -74,6 +53,7 @@ interface Opts {
   out: string;
   clustersOut?: string;
   tasks: string;
+  threads?: string;
   cliqueCap: string;
   policy: string;
   workDir?: string;
@@ -118,7 +98,18 @@ export async function runDedupCommand(inputs: string[], o: Opts): Promise<Record
   const sideDir = join(work, 'side');
   const sources = new Set<string>();
   const t0 = Date.now();
-  for (let t = 0; t < tasks; t++) {
+  const threads = Math.max(1, Math.min(num(o.threads, 'threads') ?? 1, tasks));
+  if (threads > 1) {
+    // map tasks in worker threads, `threads` at a time
+    let next = 0;
+    const runOne = (t: number): Promise<void> => new Promise((res, rej) => {
+      const w = new Worker(new URL('./dedup-worker.ts', import.meta.url), { workerData: { files: files.filter((_, i) => i % tasks === t), task: t, tasks, sideDir, workDir: work, params: p } });
+      w.on('message', (m: { done?: boolean; sources?: string[]; warn?: string }) => { if (m.warn) log.warn(m.warn); if (m.sources) for (const s of m.sources) sources.add(s); });
+      w.on('error', rej);
+      w.on('exit', (code) => (code === 0 ? res() : rej(new Error(`map worker for task ${t} exited with ${code}`))));
+    });
+    await Promise.all(Array.from({ length: threads }, async () => { while (next < tasks) await runOne(next++); }));
+  } else for (let t = 0; t < tasks; t++) {
     const mine = files.filter((_, i) => i % tasks === t);
     const ctx: StageContext = { task: { step: 'dedup', task: t, tasks }, runDir: work, sideDir, storage, stats: new StatsRecorder('minhash_dedup'), log, baseDir: process.cwd() };
     const stage = minhashMapStage(p);
@@ -165,7 +156,8 @@ export function register(program: Command): void {
     .option('--verify', 'verify candidate pairs by true Jaccard on the preset shingles')
     .requiredOption('--out <pairs.jsonl>', 'write {"a","b","jaccard"} per duplicate pair (verified edges with --verify, else LSH candidate pairs with the MinHash estimate)')
     .option('--clusters-out <clusters.jsonl>', 'write {"id","cluster"} for every document in a cluster of size ≥ 2')
-    .option('--tasks <n>', 'split input files into n map tasks', '1')
+    .option('--tasks <n>', 'split input files into n map tasks (round-robin over files)', '1')
+    .option('--threads <n>', 'run up to n map tasks at once in worker threads', '1')
     .option('--clique-cap <n>', 'buckets up to n members yield all their pairs (larger ones a chain)', '64')
     .option('--policy <name>', 'cross-source-priority | keep-one | keep-best (for the statistics)', 'keep-one')
     .option('--priority <list>', 'source priorities, e.g. fwe=4,dclm=3')

@@ -53,3 +53,20 @@ test('neardup: fineweb preset + verify reaches precision ≥ 0.95 and recall ≥
   const c = score(join(dir, 'clusters.jsonl'));
   assert.ok(c.recall >= r.recall, 'cluster transitivity can only add pairs');
 });
+
+test('curate dedup: worker threads and task count do not change the pairs; user errors are clean', { skip: !existsSync(ND) && 'shared data not present' }, async () => {
+  const { writeFileSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'curate-neardup-thr-'));
+  const rows = gunzipSync(readFileSync(join(ND, 'corpus.jsonl.gz'))).toString('utf8').split('\n').filter(Boolean).slice(0, 900);
+  for (let k = 0; k < 3; k++) writeFileSync(join(dir, `p${k}.jsonl`), rows.filter((_, i) => i % 3 === k).join('\n') + '\n');
+  const run = async (tasks: string, threads: string): Promise<string[]> => {
+    const out = join(dir, `pairs-${tasks}-${threads}.jsonl`);
+    await runDedupCommand([dir], { preset: 'fineweb', threshold: '0.8', verify: true, out, tasks, threads, cliqueCap: '64', policy: 'keep-one', quiet: true });
+    return readFileSync(out, 'utf8').split('\n').filter(Boolean).sort();
+  };
+  const one = await run('1', '1');
+  assert.ok(one.length > 50);
+  assert.deepEqual(await run('3', '2'), one);
+  await assert.rejects(runDedupCommand([join(dir, 'missing')], { preset: 'fineweb', threshold: '0.8', out: join(dir, 'x'), tasks: '1', cliqueCap: '64', policy: 'keep-one', quiet: true }), /input not found/);
+  await assert.rejects(runDedupCommand([dir], { preset: 'rpv2', threshold: '0.75', out: join(dir, 'x'), tasks: '1', cliqueCap: '64', policy: 'keep-one', quiet: true }), /0.7, 0.8, 0.9/);
+});
