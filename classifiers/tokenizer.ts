@@ -96,7 +96,20 @@ const CHARS_PER_TOKEN = 8;
  * Loads a Hugging Face tokenizer.json with truncation to `maxTokens` (longest-first, right side, specials counted in
  * the budget: the same as `tokenizer(text, truncation=True, max_length=maxTokens)` in transformers).
  */
+const cache = new Map<string, TextTokenizer>();
+
 export function loadHfTokenizer(path: string, maxTokens: number, fallbackPadId?: number): TextTokenizer {
+  // one instance per file and settings in this worker: later tasks reuse it (large tokenizer.json files parse slowly)
+  const key = `${path}|${maxTokens}|${fallbackPadId ?? ''}`;
+  let t = cache.get(key);
+  if (!t) {
+    t = createHfTokenizer(path, maxTokens, fallbackPadId);
+    cache.set(key, t);
+  }
+  return t;
+}
+
+function createHfTokenizer(path: string, maxTokens: number, fallbackPadId?: number): TextTokenizer {
   const raw = readFileSync(path, 'utf8');
   const json = JSON.parse(raw) as TokenizerJson;
   const tok = Tokenizer.fromString(raw);
@@ -107,7 +120,8 @@ export function loadHfTokenizer(path: string, maxTokens: number, fallbackPadId?:
     const pad = json.added_tokens?.find((t) => t.content === '[PAD]' || t.content === '<pad>' || t.content === '<|pad|>');
     padId = pad?.id ?? 0;
   }
-  const prefixCut = isSpaceLocal(json);
+  // added tokens are matched in the raw text before normalization; one containing a space could straddle the cut
+  const prefixCut = isSpaceLocal(json) && !(json.added_tokens ?? []).some((t) => /\s/.test(t.content));
   const encode = async (texts: string[]): Promise<Int32Array[]> => {
     const encs = await tok.encodeBatch(texts);
     return encs.map((e) => Int32Array.from(e.getIds()));
