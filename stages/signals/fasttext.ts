@@ -372,3 +372,61 @@ function buildTree(counts: number[]): TreeNode[] {
   }
   return tree;
 }
+
+/**
+ * Byte offset of the input matrix's data in a `.bin` model (after the header, dictionary and quantization flag),
+ * or null when `head` is too short to tell.
+ */
+export function inputMatrixDataOffset(head: Uint8Array): number | null {
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let o = 8 + 12 * 4 + 8; // magic, version, 12 int32 args, double t
+  if (head.byteLength < o + 4 * 3 + 16) return null;
+  const size = dv.getInt32(o, true);
+  o += 4 * 3 + 16; // size, nwords, nlabels, ntokens, pruneidx_size
+  for (let i = 0; i < size; i++) {
+    const z = head.indexOf(0, o);
+    if (z < 0) return null;
+    o = z + 1 + 8 + 1; // word, NUL, count (int64), type (int8)
+  }
+  // (pruned models are quantized and refused by the parser anyway)
+  o += 1 + 16; // quant flag, rows and cols (int64 each)
+  return o <= head.byteLength ? o : null;
+}
+
+/**
+ * Reads a fastText `.bin` model from a local file, placing the (possibly multi-GB) input matrix at a 4-byte aligned
+ * address so it is used in place instead of copied, and reading in chunks (no 2 GB readFile limit).
+ */
+export async function loadFastTextModel(path: string): Promise<FastTextModel> {
+  const { open } = await import('node:fs/promises');
+  const fd = await open(path, 'r');
+  try {
+    const size = (await fd.stat()).size;
+    let headLen = Math.min(size, 1 << 22);
+    let dataOff: number | null = null;
+    for (;;) {
+      const head = new Uint8Array(headLen);
+      await readFully(fd, head, 0);
+      dataOff = inputMatrixDataOffset(head);
+      if (dataOff !== null || headLen >= size) break;
+      headLen = Math.min(size, headLen * 4);
+    }
+    const pad = dataOff === null ? 0 : (4 - (dataOff % 4)) % 4;
+    const bytes = new Uint8Array(new ArrayBuffer(size + pad), pad, size);
+    await readFully(fd, bytes, 0);
+    return new FastTextModel(bytes);
+  } finally {
+    await fd.close();
+  }
+}
+
+async function readFully(fd: import('node:fs/promises').FileHandle, into: Uint8Array, position: number): Promise<void> {
+  const CHUNK = 1 << 28;
+  let done = 0;
+  while (done < into.byteLength) {
+    const n = Math.min(CHUNK, into.byteLength - done);
+    const { bytesRead } = await fd.read(into, done, n, position + done);
+    if (bytesRead === 0) throw new Error('fastText model file ended early');
+    done += bytesRead;
+  }
+}

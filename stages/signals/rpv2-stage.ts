@@ -9,7 +9,7 @@ import {
   ALL_RPV2_SIGNALS, RPV2_INT_SIGNALS, Rpv2Signals, dsirOf, isLineSignal, mlModelOf, prepareBadWords,
   type BadWordList, type DsirOptions, type DsirTarget, type MlModelName, type Rpv2SignalName,
 } from './rpv2.ts';
-import { FastTextModel } from './fasttext.ts';
+import { loadFastTextModel, type FastTextModel } from './fasttext.ts';
 import { readNpy, type DsirDataset } from './dsir.ts';
 import { RPV2_STOP_WORDS } from './data/stopwords.ts';
 import { loadUt1Index } from './ut1.ts';
@@ -191,7 +191,7 @@ export const rpv2SignalsStage = defineStage({
           const path = p.models?.[m];
           if (!path) throw new Error(`rpv2_signals: ${s} needs the fastText model \`models.${m}\``);
           try {
-            models[m] = new FastTextModel(await readLocal(ctx, path));
+            models[m] = await loadFastTextModel(await ctx.storage.localPath(ctx.storage.resolve(ctx.baseDir, path)));
           } catch (e) {
             throw new Error(`rpv2_signals: cannot load fastText model ${path}: ${(e as Error).message}`);
           }

@@ -66,3 +66,17 @@ describe('fastText inference (RPv2 rps_doc_ml_* signals)', () => {
     assert.equal(docs[0].cols.rps_doc_ml_wikiref_score, ref.predictions.m_hs[1]!.score);
   });
 });
+
+describe('loading large models', () => {
+  it('places the input matrix at an aligned offset and reads in chunks; same predictions', async () => {
+    const { inputMatrixDataOffset, loadFastTextModel } = await import('../../stages/signals/fasttext.ts');
+    const path = fileURLToPath(new URL('m_softmax.bin', dir));
+    const buf = readFileSync(path);
+    const off = inputMatrixDataOffset(buf)!;
+    assert.ok(off > 0 && off < buf.length);
+    assert.equal(inputMatrixDataOffset(buf.subarray(0, 100)), null);
+    const m = await loadFastTextModel(path);
+    const ref0 = load('m_softmax');
+    for (const t of ref.texts.slice(0, 20)) assert.deepEqual(m.predict(t.replace(/\n/g, ' ')), ref0.predict(t.replace(/\n/g, ' ')));
+  });
+});
