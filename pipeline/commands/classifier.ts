@@ -5,6 +5,8 @@ import { readJsonl } from '../../classifiers/jsonl.ts';
 import type { TrainExample } from '../../classifiers/linear/train.ts';
 import { formatReport, trainAndEvaluate } from '../../classifiers/linear/run.ts';
 import { linearModelFiles } from '../../classifiers/linear/onnx.ts';
+import { type Metrics, evaluate } from '../../classifiers/linear/train.ts';
+import { Classifier, releaseSessions, truncateChars } from '../../classifiers/model.ts';
 
 function num(name: string, min: number, max: number, int = false): (v: string) => number {
   return (v: string): number => {
@@ -93,6 +95,95 @@ async function train(o: TrainCliOptions): Promise<void> {
   console.log(`use it with:  curate classify --model ${out} <input.jsonl> --out <out.jsonl>   or a manifest stage  { classify: { model: ${out}, name: <prefix> } }`);
 }
 
+interface EvalCliOptions {
+  model: string;
+  data: string;
+  labelField: string;
+  textField: string;
+  groupField?: string;
+  maxChars?: string;
+  batchSize?: string;
+  threads: string;
+}
+
+/** Evaluates any classifier directory (linear or transformer) on labelled JSONL whose labels are the model's labels. */
+async function evalModel(o: EvalCliOptions): Promise<void> {
+  const storage = createStorage();
+  if (!(await storage.stat(o.data))) throw new Error(`--data ${o.data} does not exist`);
+  const clf = await Classifier.load(
+    o.model,
+    {
+      batchSize: o.batchSize !== undefined ? num('--batch-size', 1, 1e6, true)(o.batchSize) : undefined,
+      threads: num('--threads', 1, 256, true)(o.threads),
+    },
+    storage,
+  );
+  try {
+    const { kind, labels } = clf.head;
+    if (kind === 'regression') throw new Error('the model has a regression head; eval needs a classifier (softmax or sigmoid head) whose labels appear in --label-field');
+    const binary = kind === 'sigmoid' && labels.length === 2 && clf.nLogits === 1;
+    if (kind === 'sigmoid' && !binary) throw new Error('multi-label (sigmoid) models are not supported by eval');
+    const maxChars = o.maxChars !== undefined ? num('--max-chars', 1, 1e12, true)(o.maxChars) : null;
+    const probs: number[][] = [];
+    const truth: string[] = [];
+    const groups: (string | undefined)[] = [];
+    let skipped = 0;
+    for await (const chunk of readJsonl(storage, o.data, 512)) {
+      const texts: string[] = [];
+      for (const r of chunk) {
+        const text = r[o.textField];
+        const label = fieldString(r[o.labelField]);
+        if (typeof text !== 'string' || label === undefined || !labels.includes(label)) {
+          skipped++;
+          continue;
+        }
+        texts.push(truncateChars(text, maxChars));
+        truth.push(label);
+        groups.push(o.groupField ? fieldString(r[o.groupField]) : undefined);
+      }
+      const res = await clf.classify(texts);
+      const c = res.nLogits;
+      for (let i = 0; i < texts.length; i++) {
+        if (binary) {
+          const z = res.logits[i];
+          const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+          probs.push([1 - p, p]);
+        } else {
+          let m = -Infinity;
+          for (let j = 0; j < c; j++) m = Math.max(m, res.logits[i * c + j]);
+          const e: number[] = [];
+          let sum = 0;
+          for (let j = 0; j < c; j++) {
+            e.push(Math.exp(res.logits[i * c + j] - m));
+            sum += e[j];
+          }
+          probs.push(e.map((x) => x / sum));
+        }
+      }
+    }
+    if (truth.length === 0) throw new Error(`no records in ${o.data} carry one of the model's labels (${labels.join(', ')}) in "${o.labelField}"`);
+    const rows: [string, Metrics][] = [['all', evaluate(labels, probs, truth)]];
+    if (o.groupField) {
+      const byGroup = new Map<string, number[]>();
+      groups.forEach((g, i) => {
+        if (g === undefined) return;
+        if (!byGroup.has(g)) byGroup.set(g, []);
+        byGroup.get(g)!.push(i);
+      });
+      for (const [g, idx] of [...byGroup].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        rows.push([g, evaluate(labels, idx.map((i) => probs[i]), idx.map((i) => truth[i]))]);
+      }
+    }
+    const f = (x: number): string => (Number.isNaN(x) ? 'n/a' : x.toFixed(3));
+    const table = [['set', 'n', 'accuracy', 'ROC-AUC', 'log loss'], ...rows.map(([g, m]) => [g, String(m.n), f(m.accuracy), f(m.auc), f(m.logLoss)])];
+    const w = table[0].map((_, j) => Math.max(...table.map((r) => r[j].length)));
+    console.log(table.map((r) => r.map((x, j) => x.padEnd(w[j])).join('  ').trimEnd()).join('\n'));
+    if (skipped) console.error(`skipped ${skipped} records without text or with a label the model does not have (${labels.join(', ')})`);
+  } finally {
+    await releaseSessions();
+  }
+}
+
 export function register(program: Command): void {
   const cmd = program.command('classifier').description('Train the built-in hashed n-gram linear classifier and export it as an ONNX model');
   cmd
@@ -119,6 +210,25 @@ export function register(program: Command): void {
         await train(o);
       } catch (e) {
         console.error(`curate classifier train: ${(e as Error).message}`);
+        process.exitCode = 1;
+      }
+    });
+  cmd
+    .command('eval')
+    .description("Accuracy, ROC-AUC and log loss of a classifier directory (linear or ONNX transformer) on labelled JSONL whose labels are the model's labels")
+    .requiredOption('--model <dir>', 'model directory, local or s3://')
+    .requiredOption('--data <file>', 'labelled JSONL(.gz|.zst), local or s3://')
+    .option('--label-field <name>', 'field holding the label', 'label')
+    .option('--text-field <name>', 'field holding the text', 'text')
+    .option('--group-field <name>', 'also report per value of this field')
+    .option('--max-chars <n>', 'cut texts to this many characters first')
+    .option('--batch-size <n>', 'documents per ONNX run')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
+    .action(async (o: EvalCliOptions) => {
+      try {
+        await evalModel(o);
+      } catch (e) {
+        console.error(`curate classifier eval: ${(e as Error).message}`);
         process.exitCode = 1;
       }
     });

@@ -10,6 +10,7 @@ import { register as registerClassify } from '../../pipeline/commands/classify.t
 import { register as registerClassifier } from '../../pipeline/commands/classifier.ts';
 import { releaseSessions } from '../../classifiers/model.ts';
 import { MODELS, SHARED, type RefModelOut, loadReference, readJsonlGz } from './helpers.ts';
+import { isHeldOut } from '../../classifiers/linear/train.ts';
 
 after(() => releaseSessions());
 
@@ -100,6 +101,21 @@ test('curate classifier train: held-out metrics per group, a model directory tha
   const res = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { score: number; label: string });
   assert.equal(res.length, 10);
   for (const x of res) assert.equal(x.label, x.score >= 0.5 ? 'high' : 'low');
+
+  // eval of the exported ONNX model on the held-out records reproduces the training report's held-out numbers
+  const heldPath = join(dir, 'held.jsonl');
+  writeFileSync(heldPath, rows.filter((r) => isHeldOut(r.id as string, 0.2, 1)).map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const ev = await curate('classifier', 'eval', '--model', model, '--data', heldPath, '--group-field', 'source');
+  assert.equal(ev.code, 0, ev.err);
+  const report = JSON.parse(readFileSync(join(model, 'metrics.json'), 'utf8')) as { heldOut: { n: number; accuracy: number; auc: number } };
+  const all = ev.out.split('\n').find((l) => l.startsWith('all '))!.split(/\s+/);
+  assert.equal(Number(all[1]), report.heldOut.n);
+  assert.equal(Number(all[2]), Number(report.heldOut.accuracy.toFixed(3)));
+  assert.equal(Number(all[3]), Number(report.heldOut.auc.toFixed(3)));
+  assert.match(ev.out, /email\/spamassassin-public-corpus/);
+  const evBad = await curate('classifier', 'eval', '--model', `${MODELS}edu-bert-tiny`, '--data', heldPath);
+  assert.equal(evBad.code, 1);
+  assert.match(evBad.err, /regression head/);
 
   const bad = await curate('classifier', 'train', '--data', join(dir, 'none.jsonl'), '--out', join(dir, 'm2'));
   assert.equal(bad.code, 1);
