@@ -71,21 +71,24 @@ function lastCodePoint(s: string): number {
 const PUNCT_BMP = new Uint8Array(0x10000);
 for (const c of PUNCTUATION_SET) if (c < 0x10000) PUNCT_BMP[c] = 1;
 
-/** `any(ch not in PUNCTUATION_SET for ch in w)`. */
-function hasNonSymbolChar(w: string): boolean {
+/** Code points of `w` if it has a character outside PUNCTUATION_SET (a Gopher "non-symbol word"), else -1. */
+function nonSymbolCodePoints(w: string): number {
+  let n = 0;
+  let nonSymbol = false;
   for (let i = 0; i < w.length; i++) {
     const c = w.charCodeAt(i);
+    n++;
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < w.length) {
       const d = w.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
-        if (!PUNCTUATION_SET.has(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000)) return true;
+        if (!nonSymbol && !PUNCTUATION_SET.has(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000)) nonSymbol = true;
         i++;
         continue;
       }
     }
-    if (PUNCT_BMP[c] === 0) return true;
+    if (!nonSymbol && PUNCT_BMP[c] === 0) nonSymbol = true;
   }
-  return false;
+  return nonSymbol ? n : -1;
 }
 
 /** `any(c.isalpha() for c in w)`, with an ASCII fast path. */
@@ -144,9 +147,10 @@ export function gopherQuality(text: string, words: readonly string[], p: GopherQ
   let nNonSymbol = 0;
   let lenSum = 0;
   for (const w of words) {
-    if (hasNonSymbolChar(w)) {
+    const cps = nonSymbolCodePoints(w);
+    if (cps >= 0) {
       nNonSymbol++;
-      lenSum += cpLen(w);
+      lenSum += cps;
     }
   }
   if (on(p.min_doc_words) && nNonSymbol < p.min_doc_words) return drop('gopher_short_doc');
@@ -309,7 +313,7 @@ export function c4Quality(
     line = pyStrip(line);
     const words = pySplit(line);
     bump('line-total');
-    if (p.max_word_length !== -1 && words.some((w) => cpLen(w) > p.max_word_length)) {
+    if (p.max_word_length !== -1 && words.some((w) => w.length > p.max_word_length && cpLen(w) > p.max_word_length)) {
       bump('line-filter-too_long_word');
       continue;
     }

@@ -9,6 +9,27 @@ import { cpLen } from '../text/pystr.ts';
 
 const B = 0x01000193;
 
+/** Reused hash-table storage (one table at a time is live): a slot is occupied when its stamp is the current one. */
+const scratch = { size: 0, stamp: new Int32Array(0), slot: new Int32Array(0), count: new Int32Array(0), hash: new Uint32Array(0), gen: 0 };
+
+function table(n: number): typeof scratch {
+  const size = tableSize(n);
+  if (scratch.size < size) {
+    scratch.size = size;
+    scratch.stamp = new Int32Array(size);
+    scratch.slot = new Int32Array(size);
+    scratch.count = new Int32Array(size);
+    scratch.hash = new Uint32Array(size);
+    scratch.gen = 0;
+  }
+  scratch.gen++;
+  if (scratch.gen === 0x7fffffff) {
+    scratch.stamp.fill(0);
+    scratch.gen = 1;
+  }
+  return scratch;
+}
+
 export class WordNgrams {
   readonly words: readonly string[];
   readonly n: number;
@@ -92,11 +113,9 @@ export class WordNgrams {
   private scanTuples(n: number, visit: (i: number, count: number, first: number) => void): void {
     const total = this.n - n + 1;
     if (total <= 0) return;
-    const size = tableSize(total);
-    const mask = size - 1;
-    const slot = new Int32Array(size); // first start + 1
-    const count = new Int32Array(size);
-    const hashes = new Uint32Array(size);
+    const t = table(total);
+    const mask = tableSize(total) - 1;
+    const { stamp, slot, count, hash: hashes, gen } = t; // slot = first start
     const ids = this.ids;
     for (let i = 0; i < total; i++) {
       let h = 0x811c9dc5;
@@ -104,16 +123,16 @@ export class WordNgrams {
       h = (h ^ (h >>> 15)) >>> 0;
       let j = h & mask;
       for (;;) {
-        const s = slot[j];
-        if (s === 0) {
-          slot[j] = i + 1;
+        if (stamp[j] !== gen) {
+          stamp[j] = gen;
+          slot[j] = i;
           count[j] = 1;
           hashes[j] = h;
           visit(i, 1, i);
           break;
         }
-        if (hashes[j] === h && this.sameIds(s - 1, i, n)) {
-          visit(i, ++count[j], s - 1);
+        if (hashes[j] === h && this.sameIds(slot[j], i, n)) {
+          visit(i, ++count[j], slot[j]);
           break;
         }
         j = (j + 1) & mask;
@@ -130,10 +149,9 @@ export class WordNgrams {
   duplicateNgramChars(n: number): number {
     const last = this.n - n + 1;
     if (last <= 0) return 0;
-    const size = tableSize(last);
-    const mask = size - 1;
-    const slot = new Int32Array(size);
-    const hashes = new Uint32Array(size);
+    const t = table(last);
+    const mask = tableSize(last) - 1;
+    const { stamp, slot, hash: hashes, gen } = t;
     const { hw, pw, cps } = this;
     let rep = 0;
     let i = 0;
@@ -144,9 +162,8 @@ export class WordNgrams {
       let j = Math.imul(mixed, 0x9e3779b1) >>> 0 & mask;
       let found = false;
       for (;;) {
-        const s = slot[j];
-        if (s === 0) break;
-        if (hashes[j] === h && this.sameConcat(s - 1, i, n)) {
+        if (stamp[j] !== gen) break;
+        if (hashes[j] === h && this.sameConcat(slot[j], i, n)) {
           found = true;
           break;
         }
@@ -156,7 +173,8 @@ export class WordNgrams {
         for (let k = 0; k < n; k++) rep += cps[i + k];
         i += n;
       } else {
-        slot[j] = i + 1;
+        stamp[j] = gen;
+        slot[j] = i;
         hashes[j] = h;
         i += 1;
       }

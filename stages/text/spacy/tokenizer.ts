@@ -237,13 +237,21 @@ export class SpacyEnglishTokenizer {
 
   /** spaCy `Tokenizer.__call__` (special cases on) or `_tokenize_affixes(text, False)` (off). */
   tokenize(text: string, withSpecials = true): SpacyTokens {
+    return this.scan(text, withSpecials, null);
+  }
+
+  /**
+   * The tokenizer pass. When `words` is given, non-whitespace tokens are also collected there; the caller can use
+   * them directly when no special-case match was possible (the returned tokens then need no second pass).
+   */
+  private scan(text: string, withSpecials: boolean, words: string[] | null): SpacyTokens & { matched: boolean } {
     const tokens: string[] = [];
     const starts: number[] = [];
     const spaceFlags: number[] = [];
     /** token indices that start a special-case pattern (only they can begin a PhraseMatcher match) */
     const cands: number[] = [];
     const n = text.length;
-    if (n === 0) return { text, tokens, starts, space: new Uint8Array(0) };
+    if (n === 0) return { text, tokens, starts, space: new Uint8Array(0), matched: false };
     const table = this.table;
     let start = 0;
     let h = 0x811c9dc5;
@@ -269,6 +277,7 @@ export class SpacyEnglishTokenizer {
         spaceFlags.push(flag);
         off += p.length;
       }
+      if (words !== null && !e.ws) for (const p of e.pieces) words.push(p);
     };
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
@@ -284,7 +293,9 @@ export class SpacyEnglishTokenizer {
     }
     if (start < n) emit(start, n, inWs, h);
     const out: SpacyTokens = { text, tokens, starts, space: Uint8Array.from(spaceFlags) };
-    return withSpecials && cands.length ? this.applySpecialMatches(out, cands) : out;
+    if (!withSpecials || cands.length === 0) return { ...out, matched: false };
+    const m = this.applySpecialMatches(out, cands);
+    return { ...m, matched: m !== out };
   }
 
   /** spaCy `_apply_special_cases`: find special-case token sequences, keep non-overlapping ones, merge them. */
@@ -391,7 +402,9 @@ export class SpacyEnglishTokenizer {
 
   /** Words as datatrove's `split_into_words(text, "eng")` returns them (whitespace tokens removed). */
   words(text: string): string[] {
-    const t = this.tokenize(text);
+    const direct: string[] = [];
+    const t = this.scan(text, true, direct);
+    if (!t.matched) return direct;
     const out: string[] = [];
     for (let i = 0; i < t.tokens.length; i++) if (t.space[i] === 0) out.push(t.tokens[i]);
     return out;
