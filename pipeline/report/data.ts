@@ -57,6 +57,8 @@ export interface Histogram {
   width: number;
   bins: number;
   integer: boolean;
+  /** `log`: bins are even in log10(1 + value) (non-negative, heavy-tailed columns); lo/width are in that space. */
+  scale: 'linear' | 'log';
   thresholds: Threshold[];
   sources: Record<string, SourceHist>;
 }
@@ -202,16 +204,48 @@ function num(v: unknown): number {
   return typeof v === 'number' ? v : v === null || v === undefined ? NaN : Number(v);
 }
 
-/** Bin layout for one column: integer columns with a small range get one bin per value. */
-function layout(min: number, max: number, qlo: number, qhi: number, integer: boolean, bins: number, th: Threshold[]): { lo: number; width: number; bins: number } {
+/** Position of a value on a histogram's axis. */
+export function toScale(v: number, scale: 'linear' | 'log'): number {
+  return scale === 'log' ? Math.log10(v + 1) : v;
+}
+
+export function fromScale(x: number, scale: 'linear' | 'log'): number {
+  return scale === 'log' ? 10 ** x - 1 : x;
+}
+
+/** Where a threshold splits the values: for integers, between the last dropped and the first kept value. */
+function boundary(t: Threshold, integer: boolean): number {
+  if (!integer) return t.value;
+  if (t.op === '>=' || t.op === '<') return Math.ceil(t.value) - 0.5;
+  if (t.op === '>' || t.op === '<=') return Math.floor(t.value) + 0.5;
+  return t.value - 0.5;
+}
+
+/**
+ * Bin layout for one column: integer columns with a small range get one bin per value; when a threshold lies in
+ * the plotted range, the bins are shifted so that it falls on a bin edge (every bin is wholly kept or dropped).
+ */
+function layout(min: number, max: number, qlo: number, qhi: number, integer: boolean, bins: number, bounds: number[]): { lo: number; width: number; bins: number } {
+  const l = layout0(min, max, qlo, qhi, integer, bins, bounds);
+  const hi = l.lo + l.width * l.bins;
+  const b = bounds.find((x) => x > l.lo && x < hi);
+  if (b === undefined) return l;
+  const k = (b - l.lo) / l.width;
+  if (Math.abs(k - Math.round(k)) < 1e-9) return l;
+  // values left of the new first edge are counted in bin 0, which still lies wholly below the threshold
+  const lo = b - Math.max(1, Math.floor(k)) * l.width;
+  return { lo, width: l.width, bins: Math.ceil((hi - lo) / l.width - 1e-9) };
+}
+
+function layout0(min: number, max: number, qlo: number, qhi: number, integer: boolean, bins: number, bounds: number[]): { lo: number; width: number; bins: number } {
   let lo = Number.isFinite(qlo) ? qlo : min;
   let hi = Number.isFinite(qhi) ? qhi : max;
   if (!(hi > lo)) { lo = min; hi = max; }
   const span0 = Math.max(hi - lo, 1e-9);
-  for (const t of th) {
+  for (const t of bounds) {
     // a threshold inside (or close to) the data is drawn; one far outside would squash the histogram
-    if (t.value < lo && t.value >= lo - 2 * span0) lo = t.value;
-    if (t.value > hi && t.value <= hi + 2 * span0) hi = t.value;
+    if (t < lo && t >= lo - 2 * span0) lo = t;
+    if (t > hi && t <= hi + 2 * span0) hi = t;
   }
   if (integer) {
     lo = Math.floor(lo);
@@ -311,12 +345,17 @@ export async function collectReport(src: ReportSource, opts: ReportOptions = {})
         }).join(', ');
         const st = await db.all(`SELECT source, count(*) AS total, ${aggs} FROM ${v.view} GROUP BY GROUPING SETS ((source), ()) ORDER BY source NULLS FIRST`);
         const overall = st.find((r) => r.source === null)!;
+        const scales: Histogram['scale'][] = [];
         const hists: Histogram[] = numeric.map((c, i) => {
           const th = thresholds.filter((t) => t.column === c.name);
-          const integer = c.type !== 'float64';
-          const lay = layout(num(overall[`mn${i}`]), num(overall[`mx${i}`]), num(overall[`ql${i}`]), num(overall[`qh${i}`]), integer, B, th);
+          const mn = num(overall[`mn${i}`]), mx = num(overall[`mx${i}`]), ql = num(overall[`ql${i}`]), qh = num(overall[`qh${i}`]);
+          const scale: Histogram['scale'] = c.type !== 'bool' && mn >= 0 && (qh + 1) / (Math.max(ql, 0) + 1) > 30 ? 'log' : 'linear';
+          const integer = c.type !== 'float64' && scale === 'linear';
+          const bounds = th.map((t) => toScale(boundary(t, c.type !== 'float64'), scale));
+          const lay = layout(toScale(mn, scale), toScale(mx, scale), toScale(ql, scale), toScale(qh, scale), integer, B, bounds);
+          scales[i] = scale;
           const p = producer.get(c.name)!;
-          const h: Histogram = { column: c.name, description: p.description || c.description || '', stage: p.stage, family: p.family, step: v.step, ...lay, integer, thresholds: th, sources: {} };
+          const h: Histogram = { column: c.name, description: p.description || c.description || '', stage: p.stage, family: p.family, step: v.step, ...lay, integer, scale, thresholds: th, sources: {} };
           for (const r of st) {
             if (r.source === null || num(r[`n${i}`]) === 0) continue;
             h.sources[r.source as string] = {
@@ -329,7 +368,8 @@ export async function collectReport(src: ReportSource, opts: ReportOptions = {})
         const parts = numeric.map((c, i) => {
           const h = hists[i];
           if (!Object.keys(h.sources).length) return null;
-          return `SELECT ${i} AS ci, source, CAST(LEAST(GREATEST(FLOOR((v - ${h.lo}) / ${h.width}), 0), ${h.bins - 1}) AS INTEGER) AS bin, count(*) AS n, count(*) FILTER (WHERE kept) AS k, min_by(id, hash(id)) AS s1, max_by(id, hash(id)) AS s2 FROM (SELECT source, id, kept, ${valueExpr(c)} AS v FROM ${v.view}) WHERE v IS NOT NULL GROUP BY ALL`;
+          const x = scales[i] === 'log' ? 'log10(v + 1)' : 'v';
+          return `SELECT ${i} AS ci, source, CAST(LEAST(GREATEST(FLOOR((${x} - ${h.lo}) / ${h.width}), 0), ${h.bins - 1}) AS INTEGER) AS bin, count(*) AS n, count(*) FILTER (WHERE kept) AS k, min_by(id, hash(id)) AS s1, max_by(id, hash(id)) AS s2 FROM (SELECT source, id, kept, ${valueExpr(c)} AS v FROM ${v.view}) WHERE v IS NOT NULL GROUP BY ALL`;
         }).filter((x): x is string => x !== null);
         if (parts.length) {
           const rows = await db.all<{ ci: number; source: string; bin: number; n: number; k: number; s1: string; s2: string }>(parts.join('\nUNION ALL\n'));

@@ -124,7 +124,13 @@ export async function explain(dir: string, id: string, opts: { maxMembers?: numb
       // did the document reach this step's map side?
       if (!rows.some((r) => r.step === g.after)) continue;
       const file = String(first.source_file), row = Number(first.source_row);
-      const mine = index.shards.find((s) => s.shard === file);
+      // shards are keyed `source/file` (older runs: `file`)
+      const mine = index.shards.find((s) => s.shard === `${String(first.source)}/${file}`) ?? index.shards.find((s) => s.shard === file);
+      const names = lm.manifest.sources.map((s) => s.name);
+      const split = (shard: string): { source: string; file: string } => {
+        const src = names.find((n) => shard.startsWith(`${n}/`) && shard !== file);
+        return src ? { source: src, file: shard.slice(src.length + 1) } : { source: '', file: shard };
+      };
       const policy = index.policy ?? 'unknown';
       const base: DedupExplanation = { stage: g.stage, step: g.id, policy, inCluster: false, removed: false, members: [], membersShown: 0, why: 'no near-duplicate was found: the document is in no cluster' };
       if (!mine) { dedup.push(base); continue; }
@@ -138,20 +144,21 @@ export async function explain(dir: string, id: string, opts: { maxMembers?: numb
       for (const s of index.shards) {
         const r = s.file === mine.file ? res : load(s.file);
         const rem = new Set(r.removed);
-        for (const [mr, cid] of r.clusters) if (cid === clusterId) members.push({ id: null, source: '', source_file: r.shard, source_row: mr, priority: null, removed: rem.has(mr) });
+        const where = split(r.shard);
+        for (const [mr, cid] of r.clusters) if (cid === clusterId) members.push({ id: null, source: where.source, source_file: where.file, source_row: mr, priority: null, removed: rem.has(mr) });
       }
       // ids and sources of the members, from the signal log of the map step the dedup read
       const l = source.logs.find((x) => x.step === g.after)!;
       const shown = members.slice(0, max);
       if (shown.length && l.files.length) {
-        const cond = shown.map((m) => `(source_file = ${lit(m.source_file)} AND source_row = ${m.source_row})`).join(' OR ');
+        const cond = shown.map((m) => `(source_file = ${lit(m.source_file)} AND source_row = ${m.source_row}${m.source ? ` AND source = ${lit(m.source)}` : ''})`).join(' OR ');
         const found = await db.all<{ id: string; source: string; source_file: string; source_row: number }>(`SELECT id, source, source_file, source_row FROM read_parquet(${fileList(l.files)}, union_by_name = true) WHERE ${cond}`);
         for (const m of shown) {
-          const f = found.find((x) => x.source_file === m.source_file && Number(x.source_row) === m.source_row);
+          const f = found.find((x) => x.source_file === m.source_file && Number(x.source_row) === m.source_row && (!m.source || x.source === m.source));
           if (f) { m.id = f.id; m.source = f.source; m.priority = priority.get(f.source) ?? null; }
         }
       }
-      const me = shown.find((m) => m.source_file === file && m.source_row === row) ?? { id, source: String(first.source), source_file: file, source_row: row, priority: priority.get(String(first.source)) ?? null, removed: new Set(res.removed).has(row) };
+      const me = shown.find((m) => m.source_file === file && m.source_row === row && (!m.source || m.source === first.source)) ?? { id, source: String(first.source), source_file: file, source_row: row, priority: priority.get(String(first.source)) ?? null, removed: new Set(res.removed).has(row) };
       dedup.push({ stage: g.stage, step: g.id, policy, inCluster: true, clusterId, clusterSize, removed: me.removed, members: shown, membersShown: shown.length, why: why(policy, me, shown) });
     }
 

@@ -1,6 +1,6 @@
 // Renders ReportData as one self-contained HTML file: inline CSS, inline SVG charts drawn here, a small inline
 // script for click-to-read samples. No external resource of any kind, so it opens offline from disk.
-import type { DedupSection, Histogram, ReportData, SourceHist } from './data.ts';
+import { fromScale, toScale, type DedupSection, type Histogram, type ReportData, type SourceHist } from './data.ts';
 
 export function esc(s: unknown): string {
   return String(s).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
@@ -55,11 +55,11 @@ function funnelChart(d: ReportData): string {
   return `<svg class="chart" id="chart-funnel" data-expected-marks="${marks}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="funnel">${svg}</svg>`;
 }
 
-function axisTicks(lo: number, hi: number, x: (v: number) => number, y: number): string {
+function axisTicks(lo: number, hi: number, x: (v: number) => number, y: number, label: (v: number) => string): string {
   let s = '';
   for (let k = 0; k <= 4; k++) {
     const v = lo + ((hi - lo) * k) / 4;
-    s += `<line x1="${x(v)}" x2="${x(v)}" y1="${y}" y2="${y + 4}" class="axis"/><text x="${x(v)}" y="${y + 15}" text-anchor="middle" class="tick">${esc(fmt(v))}</text>`;
+    s += `<line x1="${x(v)}" x2="${x(v)}" y1="${y}" y2="${y + 4}" class="axis"/><text x="${x(v)}" y="${y + 15}" text-anchor="middle" class="tick">${esc(label(v))}</text>`;
   }
   return s;
 }
@@ -77,7 +77,7 @@ function histChart(h: Histogram, source: string, sh: SourceHist, id: string): st
     const n = sh.counts[b];
     if (!n) continue;
     const k = sh.kept[b];
-    const a = h.lo + b * h.width, z = a + h.width;
+    const a = fromScale(h.lo + b * h.width, h.scale), z = fromScale(h.lo + (b + 1) * h.width, h.scale);
     const edge = b === 0 ? '≤ ' : b === h.bins - 1 ? '≥ ' : '';
     const range = h.integer && h.width === 1 ? `${edge}${fmt(a + 0.5)}` : b === 0 ? `< ${fmt(z)}` : b === h.bins - 1 ? `≥ ${fmt(a)}` : `[${fmt(a)}, ${fmt(z)})`;
     const hh = (ph * n) / max, kh = (ph * k) / max;
@@ -91,12 +91,13 @@ function histChart(h: Histogram, source: string, sh: SourceHist, id: string): st
   }
   let lines = '';
   for (const t of h.thresholds) {
-    if (t.value < h.lo || t.value > hi) continue;
-    const tx = x(t.value);
+    const tv = toScale(t.value, h.scale);
+    if (!(tv >= h.lo && tv <= hi)) continue;
+    const tx = x(tv);
     lines += `<line class="threshold" x1="${tx}" x2="${tx}" y1="${mt - 4}" y2="${mt + ph}"><title>${esc(`${t.stage}: keep ${t.column} ${t.op} ${t.value} (reason ${t.reason})`)}</title></line>`
       + `<text x="${tx + 3}" y="${mt + 6}" class="th-label">${esc(`${t.op} ${fmt(t.value)}`)}</text>`;
   }
-  const axis = `<line x1="${ml}" x2="${ml + pw}" y1="${mt + ph}" y2="${mt + ph}" class="axis"/>` + axisTicks(h.lo, hi, x, mt + ph)
+  const axis = `<line x1="${ml}" x2="${ml + pw}" y1="${mt + ph}" y2="${mt + ph}" class="axis"/>` + axisTicks(h.lo, hi, x, mt + ph, (v) => fmt(fromScale(v, h.scale)))
     + `<text x="${ml - 6}" y="${mt + 8}" text-anchor="end" class="tick">${esc(fmt(max))}</text><text x="${ml - 6}" y="${mt + ph}" text-anchor="end" class="tick">0</text>`;
   return `<figure class="hist"><figcaption>${esc(source)} <span class="muted">n=${int(sh.n)}${sh.missing ? `, ${int(sh.missing)} without value` : ''} · median ${esc(fmt(sh.p50))} · mean ${esc(fmt(sh.mean))} · range ${esc(fmt(sh.min))}…${esc(fmt(sh.max))}</span></figcaption>`
     + `<svg class="chart" id="${esc(id)}" data-expected-marks="${marks}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(`${h.column} histogram, ${source}`)}">${axis}${bars}${lines}</svg></figure>`;
@@ -105,9 +106,9 @@ function histChart(h: Histogram, source: string, sh: SourceHist, id: string): st
 function histSection(hs: Histogram[], prefix: string): string {
   return hs.map((h, i) => {
     const th = h.thresholds.length
-      ? `<p class="th">Thresholds: ${h.thresholds.map((t) => `<code>${esc(`${t.column} ${t.op} ${t.value}`)}</code> (${esc(t.stage)}, reason <code>${esc(t.reason)}</code>)${t.value < h.lo || t.value > h.lo + h.width * h.bins ? ' — outside the plotted range' : ''}`).join('; ')}</p>` : '';
+      ? `<p class="th">Thresholds: ${h.thresholds.map((t) => `<code>${esc(`${t.column} ${t.op} ${t.value}`)}</code> (${esc(t.stage)}, reason <code>${esc(t.reason)}</code>)${!(toScale(t.value, h.scale) >= h.lo && toScale(t.value, h.scale) <= h.lo + h.width * h.bins) ? ' — outside the plotted range' : ''}`).join('; ')}</p>` : '';
     const figs = Object.entries(h.sources).map(([s, sh], j) => histChart(h, s, sh, `chart-${prefix}-${i}-${j}`)).join('');
-    return `<div class="signal" id="${prefix}-${esc(h.column)}"><h3>${esc(h.column)} <span class="muted">computed by ${esc(h.stage)}</span></h3>${h.description ? `<p class="muted">${esc(h.description)}</p>` : ''}${th}<div class="figs">${figs}</div></div>`;
+    return `<div class="signal" id="${prefix}-${esc(h.column)}"><h3>${esc(h.column)} <span class="muted">computed by ${esc(h.stage)}</span></h3>${h.description || h.scale === 'log' ? `<p class="muted">${esc(h.description)}${h.scale === 'log' ? ' <i>(logarithmic axis: heavy-tailed values)</i>' : ''}</p>` : ''}${th}<div class="figs">${figs}</div></div>`;
   }).join('');
 }
 

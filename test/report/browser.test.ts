@@ -3,29 +3,18 @@
 // test-artifacts/. Skips when chromium is absent unless CURATE_REQUIRE_SERVICES=1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { curate, repoRoot, tmp } from '../helpers.ts';
+import { curate, repoRoot } from '../helpers.ts';
+import { demoRun } from './helpers.ts';
 import type { ReportData } from '../../pipeline/report/data.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const required = process.env.CURATE_REQUIRE_SERVICES === '1';
 const skip = !existsSync(CHROMIUM) && !required ? `chromium not found at ${CHROMIUM}; install it with \`apt-get install -y --no-install-recommends chromium\` (set CURATE_REQUIRE_SERVICES=1 to make this a failure)` : false;
-
-/** The demo manifest with absolute source paths and rejected documents kept (for dropped samples' texts). */
-export function demoRun(): string {
-  const d = tmp('curate-report-');
-  const text = readFileSync(join(repoRoot, 'manifests/demo.yaml'), 'utf8')
-    .replaceAll('../data/demo', join(repoRoot, 'data/demo'))
-    .replace(/^(\s*)row_group_size: (\d+)$/m, '$1row_group_size: $2\n$1rejected: true');
-  writeFileSync(join(d, 'demo.yaml'), text);
-  const r = curate(['run', join(d, 'demo.yaml'), '--output', join(d, 'run'), '-q']);
-  assert.equal(r.code, 0, r.stderr);
-  return join(d, 'run');
-}
 
 function expectedMarks(d: ReportData): Map<string, number> {
   const m = new Map<string, number>();
@@ -68,7 +57,7 @@ test('the demo report renders in Chromium: no errors, every chart drawn with its
 
     const charts = await page.$$eval('svg.chart', (els) => els.map((e) => {
       const b = e.getBoundingClientRect();
-      return { id: e.id, marks: e.querySelectorAll('.mark').length, expected: Number(e.getAttribute('data-expected-marks')), w: b.width, h: b.height, drawn: [...e.querySelectorAll('.mark')].filter((m) => (m as SVGGraphicsElement).getBBox().width > 0).length };
+      return { id: e.id, marks: e.querySelectorAll('.mark').length, expected: Number(e.getAttribute('data-expected-marks')), w: b.width, h: b.height, drawn: [...e.querySelectorAll('.mark')].filter((m) => (m as unknown as { getBBox(): { width: number } }).getBBox().width > 0).length };
     }));
     const want = expectedMarks(data);
     assert.ok(charts.length >= want.size, `${charts.length} charts`);
