@@ -185,7 +185,7 @@ async function evalModel(o: EvalCliOptions): Promise<void> {
 }
 
 export function register(program: Command): void {
-  const cmd = program.command('classifier').description('Train the built-in hashed n-gram linear classifier and export it as an ONNX model');
+  const cmd = program.command('classifier').description('The built-in hashed n-gram linear classifier: train it and export it as ONNX; evaluate any classifier directory');
   cmd
     .command('train')
     .description('Train logistic regression on hashed unigrams+bigrams, report held-out accuracy and ROC-AUC, export model.onnx + config.json + featurizer.json')
