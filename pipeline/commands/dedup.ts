@@ -68,6 +68,7 @@ interface Opts {
   permutation?: string;
   shortDocs?: string;
   priority?: string;
+  scoreColumn?: string;
   quiet?: boolean;
 }
 
@@ -84,11 +85,12 @@ export async function runDedupCommand(inputs: string[], o: Opts): Promise<Record
     preset: o.preset, threshold: num(o.threshold, 'threshold'), verify: !!o.verify, policy: o.policy,
     bands: num(o.bands, 'bands'), rows: num(o.rows, 'rows'), numPerm: num(o.numPerm, 'num-perm'), ngram: num(o.ngram, 'ngram'), seed: num(o.seed, 'seed'),
     unit: o.unit, normalize: o.normalize, permutation: o.permutation, shortDocs: o.shortDocs,
-    keepSignatures: !o.verify,
+    keepSignatures: !o.verify, scoreColumn: o.scoreColumn,
   };
   const parsed = minhashDedup.params.safeParse(raw);
   if (!parsed.success) throw new UserError('invalid options: ' + parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const p: MinhashParams = parsed.data;
+  if (p.policy === 'keep-best' && !p.scoreColumn) throw new UserError('--policy keep-best needs --score-column <field> (the numeric field to rank cluster members by)');
   let cfg;
   try { cfg = minhashConfigOf(p); } catch (e) { throw new UserError((e as Error).message); }
   const tasks = Math.max(1, Math.min(num(o.tasks, 'tasks') ?? 1, files.length));
@@ -161,8 +163,16 @@ export function register(program: Command): void {
     .option('--clique-cap <n>', 'buckets up to n members yield all their pairs (larger ones a chain)', '64')
     .option('--policy <name>', 'cross-source-priority | keep-one | keep-best (for the statistics)', 'keep-one')
     .option('--priority <list>', 'source priorities, e.g. fwe=4,dclm=3')
-    .option('--bands <n>').option('--rows <n>').option('--num-perm <n>').option('--ngram <n>').option('--seed <n>')
-    .option('--unit <char|word>').option('--normalize <none|whitespace|datatrove|zyda1|rpv2>').option('--permutation <u32|mod61>').option('--short-docs <whole|skip>')
+    .option('--score-column <field>', 'numeric input field ranking cluster members for --policy keep-best')
+    .option('--bands <n>', 'override the preset: LSH bands')
+    .option('--rows <n>', 'override the preset: rows per band')
+    .option('--num-perm <n>', 'override the preset: signature length')
+    .option('--ngram <n>', 'override the preset: shingle length (characters or words)')
+    .option('--seed <n>', 'override the preset: RandomState seed of the permutations')
+    .option('--unit <char|word>', 'override the preset: shingle unit')
+    .option('--normalize <none|whitespace|datatrove|zyda1|rpv2>', 'override the preset: normalisation before shingling')
+    .option('--permutation <u32|mod61>', 'override the preset: permutation arithmetic')
+    .option('--short-docs <whole|skip>', 'override the preset: documents shorter than one shingle')
     .option('--work-dir <dir>', 'keep side files here instead of a temporary folder')
     .option('--quiet', 'no progress messages')
     .action(async (inputs: string[], o: Opts) => {
