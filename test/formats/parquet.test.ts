@@ -302,6 +302,31 @@ test('arrow-rs-written files (dictionary, data page v1 and v2, several codecs) r
   }
 });
 
+test('arrow-rs delta and byte-stream-split encodings (Parquet v2, no dictionary) read equal to arrow-rs', async () => {
+  const d = tmp();
+  const n = 3000;
+  const words = ['alpha', 'alphabet', 'alphabetical', 'beta', 'betamax', 'é', 'éé', ''];
+  const cat = Array.from({ length: n }, (_, i) => (i % 10 === 0 ? null : words[i % words.length] + (i % 3)));
+  const text = Array.from({ length: n }, (_, i) => (i % 13 === 0 ? null : `text ${i} ${'ü'.repeat(i % 5)}`));
+  const score = Float64Array.from({ length: n }, (_, i) => (i % 2 ? -i / 7 : i * 1e10));
+  const count = Int32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? -2147483648 : i % 5 === 0 ? 2147483647 : (i * 7919) % 100000 - 50000));
+  const big = BigInt64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -(2n ** 52n) + BigInt(i) : BigInt(i) * 1234567891n));
+  const ipc = arrow.tableToIPC(arrow.tableFromArrays({ cat, text, score, count, big }), 'stream');
+  const props = new pw.WriterPropertiesBuilder().setWriterVersion(pw.WriterVersion.V2).setDictionaryEnabled(false).setCompression(pw.Compression.SNAPPY)
+    .setColumnEncoding('count', pw.Encoding.DELTA_BINARY_PACKED).setColumnEncoding('big', pw.Encoding.DELTA_BINARY_PACKED)
+    .setColumnEncoding('text', pw.Encoding.DELTA_LENGTH_BYTE_ARRAY).setColumnEncoding('cat', pw.Encoding.DELTA_BYTE_ARRAY)
+    .setColumnEncoding('score', pw.Encoding.BYTE_STREAM_SPLIT).setMaxRowGroupSize(1200).setDataPageSizeLimit(2048).build();
+  const uri = join(d, 'delta.parquet');
+  writeFileSync(uri, pw.writeParquet(pw.Table.fromIPCStream(ipc), props));
+  const enc = await duck(`SELECT DISTINCT path_in_schema AS p, encodings AS e FROM parquet_metadata('${uri}') ORDER BY p`);
+  assert.ok(enc.some((r) => /DELTA_BYTE_ARRAY/.test(String(r.e))) && enc.some((r) => /BYTE_STREAM_SPLIT/.test(String(r.e))), JSON.stringify(enc));
+  const f = await NativeParquetFile.open({ size: readFileSync(uri).length, read: async (a, b) => readFileSync(uri).subarray(a, b) });
+  assert.equal(f.unsupportedReason(), null);
+  const { rows } = await records(uri);
+  const want = Array.from({ length: n }, (_, i) => ({ cat: cat[i], text: text[i], score: score[i], count: count[i], big: Number(big[i]) }));
+  assert.deepEqual(rows, want);
+});
+
 // ---------------------------------------------------------------------------
 // Streaming and errors
 
