@@ -97,6 +97,18 @@ function keyNodeAt(doc: Document, path: (string | number)[], key: string): YNode
   return parent;
 }
 
+/** Strips optional/default/prefault/pipe wrappers down to the schema that has the shape. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  for (let i = 0; i < 16; i++) {
+    const d = (s as unknown as { def?: { innerType?: z.ZodType; in?: z.ZodType } }).def;
+    const next = d?.innerType ?? d?.in;
+    if (!next) break;
+    s = next;
+  }
+  return s;
+}
+
 function shapeKeys(schema: z.ZodType): string[] | null {
   const s = schema as unknown as { shape?: Record<string, unknown>; def?: { innerType?: z.ZodType; in?: z.ZodType } };
   if (s.shape) return Object.keys(s.shape);
@@ -179,16 +191,13 @@ export function loadManifest(file: string, text = readFileSync(file, 'utf8')): L
 
   function knownKeysAt(path: (string | number)[], schema: z.ZodType | null): string[] | null {
     if (!schema) return null;
-    let s: z.ZodType = schema;
+    let s: z.ZodType = unwrap(schema);
     for (const k of path) {
       const u = s as unknown as { shape?: Record<string, z.ZodType>; def?: { innerType?: z.ZodType; element?: z.ZodType; in?: z.ZodType } };
-      const inner = u.def?.innerType ?? u.def?.in;
-      if (inner) { s = inner; return knownKeysAt(path, s); }
       if (typeof k === 'number' && u.def?.element) s = u.def.element;
       else if (typeof k === 'string' && u.shape?.[k]) s = u.shape[k];
       else return null;
-      const un = s as unknown as { def?: { innerType?: z.ZodType } };
-      while (un.def?.innerType) s = un.def.innerType;
+      s = unwrap(s);
     }
     return shapeKeys(s);
   }

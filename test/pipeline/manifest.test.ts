@@ -53,3 +53,9 @@ test('YAML syntax errors and duplicate source names carry line numbers', () => {
   const d = problems(base.replace('pipeline:', '  - name: a\n    uri: x.jsonl\npipeline:'));
   assert.ok(d.some((x) => x.startsWith('5|sources[1].name|duplicate source name')), d.join('\n'));
 });
+
+test('misspelled keys inside wrapped (optional/defaulted) sections get suggestions too', () => {
+  const p = problems(base + 'output:\n  row_group_sizee: 5\nstorage:\n  s3:\n    endpont: http://x\n');
+  assert.ok(p.some((x) => x.startsWith('8|output.row_group_sizee|unknown key "row_group_sizee" — did you mean "row_group_size"?')), p.join('\n'));
+  assert.ok(p.some((x) => x.startsWith('11|storage.s3.endpont|unknown key "endpont" — did you mean "endpoint"?')), p.join('\n'));
+});
