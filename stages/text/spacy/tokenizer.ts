@@ -437,6 +437,15 @@ export class SpacyEnglishTokenizer {
   }
 }
 
+const SMALL_MASK = 4095;
+
+function sameChunk(k: string, text: string, a: number, len: number): boolean {
+  if (k.length !== len) return false;
+  let i = 0;
+  while (i < len && k.charCodeAt(i) === text.charCodeAt(a + i)) i++;
+  return i === len;
+}
+
 /** murmur3 finalizer: spreads FNV's bits before masking */
 function mix(h: number): number {
   h ^= h >>> 16;
@@ -467,6 +476,8 @@ class ChunkTable {
   private hashes: Int32Array;
   private lens: Int32Array;
   private entries: (ChunkEntry | undefined)[];
+  private readonly smallHashes = new Int32Array(SMALL_MASK + 1);
+  private readonly smallEntries: (ChunkEntry | undefined)[] = new Array(SMALL_MASK + 1);
 
   constructor(limit: number) {
     this.limit = limit;
@@ -479,16 +490,24 @@ class ChunkTable {
   get(text: string, a: number, b: number, hash: number): ChunkEntry | undefined {
     const len = b - a;
     const key = hash === 0 ? 1 : hash;
+    const m = mix(hash);
+    // a small direct-mapped front cache keeps the frequent chunks (Zipf) in fast memory
+    const si = m & SMALL_MASK;
+    if (this.smallHashes[si] === key) {
+      const e = this.smallEntries[si]!;
+      if (sameChunk(e.key, text, a, len)) return e;
+    }
     const hashes = this.hashes;
     const mask = this.mask;
-    let j = mix(hash) & mask;
+    let j = m & mask;
     for (let hh = hashes[j]; hh !== 0; hh = hashes[j]) {
       if (hh === key && this.lens[j] === len) {
         const e = this.entries[j]!;
-        const k = e.key;
-        let i = 0;
-        while (i < len && k.charCodeAt(i) === text.charCodeAt(a + i)) i++;
-        if (i === len) return e;
+        if (sameChunk(e.key, text, a, len)) {
+          this.smallHashes[si] = key;
+          this.smallEntries[si] = e;
+          return e;
+        }
       }
       j = (j + 1) & mask;
     }
