@@ -228,7 +228,8 @@ export function resolveHead(cfg: ModelConfig, nLogits: number | null, opts: { he
   else if ((nLogits ?? cfgLabels?.length ?? 1) === 1) kind = 'regression';
   else kind = 'softmax';
   const labels = opts.labels ?? cfgLabels ?? [];
-  if (opts.labels && cfgLabels && kind !== 'regression' && opts.labels.length === cfgLabels.length) {
+  const generic = cfgLabels !== null && cfgLabels.every((l, i) => l === `LABEL_${i}`); // transformers' placeholder names
+  if (opts.labels && cfgLabels && !generic && kind !== 'regression' && opts.labels.length === cfgLabels.length) {
     const a = [...opts.labels].sort().join('\u0000');
     const b = [...cfgLabels].sort().join('\u0000');
     if (a !== b) throw new Error(`labels [${opts.labels.join(', ')}] do not match the model's id2label [${cfgLabels.join(', ')}]`);

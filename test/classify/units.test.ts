@@ -57,6 +57,8 @@ test('resolveHead: from problem_type / id2label / overrides', () => {
   assert.equal(resolveHead({ id2label: { 0: 'LABEL_0' } }, 1, {}).kind, 'regression');
   assert.throws(() => resolveHead({ id2label: { 0: 'High', 1: 'Medium', 2: 'Low' } }, 3, { labels: ['Low', 'Medium', 'High'] }), /different order/);
   assert.throws(() => resolveHead({ id2label: { 0: 'High', 1: 'Medium', 2: 'Low' } }, 3, { labels: ['a', 'b', 'c'] }), /do not match/);
+  // placeholder names of an export without id2label can be renamed
+  assert.deepEqual(resolveHead({ id2label: { 0: 'LABEL_0', 1: 'LABEL_1' } }, 2, { labels: ['bad', 'good'] }), { kind: 'softmax', labels: ['bad', 'good'] });
 });
 
 test('truncateChars counts code points like Python text[:n]', () => {
