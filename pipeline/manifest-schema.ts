@@ -1,5 +1,6 @@
 // The manifest schema: one zod definition serving the YAML file, validation messages and docs/manifest.md.
 import { z } from 'zod';
+import { s3SettingsSchema } from './drivers/s3-settings.ts';
 
 export const sourceSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "-" or "."').describe('Source name; becomes the `source` column and the key for priorities and mix weights.'),
@@ -40,7 +41,7 @@ export const executorSchema = z.strictObject({
 });
 
 export const storageSchema = z.strictObject({
-  s3: z.record(z.string(), z.unknown()).optional().describe('S3 settings (endpoint, region, force_path_style, ...); see docs/storage.md.'),
+  s3: s3SettingsSchema.optional().describe('S3 settings (endpoint, region, force_path_style, ...); see docs/storage.md.'),
 });
 
 /** A stage entry: `- stage_name: {params}` (or `- stage_name` with no params). */

@@ -163,7 +163,7 @@ const binPath = fileURLToPath(new URL('../bin/curate.js', import.meta.url));
 
 export async function prepareRun(manifestFile: string, opts: { output?: string; forceRestart?: boolean; log: Logger }): Promise<{ lm: LoadedManifest; storage: Storage; runDir: string; plan: Plan; resumed: boolean }> {
   const lm = loadManifest(manifestFile);
-  const storage = await openStorage();
+  const storage = await openStorage(undefined, lm.manifest.storage);
   const runDir = resolveRunDir(lm, storage, opts.output);
   const inputs = await listInputs(lm, storage);
   const plan = planRun(lm, inputs, VERSION);

@@ -17,7 +17,15 @@ export async function loadDrivers(): Promise<void> {
   return drivers;
 }
 
-export async function openStorage(_runDir?: string): Promise<Storage> {
+/**
+ * The storage of a run. `settings` is the manifest's `storage` section: its `s3` part configures the S3 driver here
+ * and (through the environment, CURATE_S3_SETTINGS) in every worker thread and Slurm task started afterwards.
+ */
+export async function openStorage(_runDir?: string, settings?: { s3?: unknown }): Promise<Storage> {
   await loadDrivers();
+  if (settings?.s3 !== undefined) {
+    const s3 = await import('./drivers/s3.ts');
+    s3.setS3Settings(settings.s3 as Parameters<typeof s3.setS3Settings>[0]);
+  }
   return createStorage();
 }
