@@ -28,7 +28,7 @@ export const outputSchema = z.strictObject({
 
 export const executorSchema = z.strictObject({
   type: z.enum(['local', 'slurm']).default('local').describe('`local`: worker threads on this machine. `slurm`: one sbatch job array per step (see docs/slurm.md).'),
-  workers: z.number().int().positive().optional().describe('Parallel tasks on this machine (local executor). Default: number of CPU cores. `--workers` overrides it. Does not change the output.'),
+  workers: z.number().int().positive().optional().describe('Parallel tasks on this machine (local executor). Default: number of CPU cores. `--workers` overrides it. With `slurm`: at most this many tasks of one step run at once (array throttle `%N`). Does not change the output.'),
   tasks: z.union([z.literal('auto'), z.number().int().positive()]).default('auto').describe('Number of tasks (input shard groups). `auto`: one per input file, at most 10,000. Changing it needs `--force-restart`.'),
   batch_size: z.number().int().positive().default(512).describe('Documents per batch between stages.'),
   partition: z.string().optional().describe('Slurm partition.'),
