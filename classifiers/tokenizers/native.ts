@@ -231,6 +231,8 @@ export class NativeBpeTokenizer {
   /** Ids the post-processor puts before / after the sequence when addSpecialTokens is set. */
   readonly template: PostProcessor;
   private cache = new WordCache();
+  /** Words are cut from the raw text (see spmSegment). */
+  private spmRaw = false;
   private added = new Map<string, number>();
   // output buffer
   private out = new Uint32Array(4096);
@@ -259,7 +261,22 @@ export class NativeBpeTokenizer {
         }
         if (crossing) break;
       }
-      if (!crossing) this.steps.push({ kind: 'split', fn: boundaryBefore('▁') });
+      if (!crossing) {
+        this.steps.push({ kind: 'split', fn: boundaryBefore('▁') });
+        // Llama 2 / Mistral shape: normalizer = Prepend('▁') + Replace(' ' -> '▁') and no pre-tokenizer. Then the
+        // words can be cut from the raw text directly (a space or '▁' after another character starts a word), with
+        // the raw word as cache key, instead of building the normalized copy of the whole document.
+        const n = json.normalizer;
+        const parts = n?.type === 'Sequence' ? (n.normalizers as ComponentJson[]) : [];
+        this.spmRaw =
+          json.pre_tokenizer == null &&
+          parts.length === 2 &&
+          parts[0].type === 'Prepend' &&
+          parts[0].prepend === '▁' &&
+          parts[1].type === 'Replace' &&
+          (parts[1].pattern as { String?: string }).String === ' ' &&
+          parts[1].content === '▁';
+      }
     }
     this.levels = this.steps.map(() => new Pieces());
 
@@ -312,6 +329,10 @@ export class NativeBpeTokenizer {
 
   /** One piece of the input between raw added tokens: normalize, extract normalized added tokens, pre-tokenize. */
   private segment(s: string, first: boolean): void {
+    if (this.spmRaw && this.normAdded === null) {
+      this.spmSegment(s);
+      return;
+    }
     if (this.normalize) s = this.normalize(s);
     if (s.length === 0) return;
     const matched =
@@ -380,8 +401,31 @@ export class NativeBpeTokenizer {
     this.out = o;
   }
 
+  /**
+   * A segment under the Prepend('▁') + Replace(' ' -> '▁') normalizer, cut into the same words as the normalized
+   * text would be: a word starts at each ' ' or '▁' that follows another character. The first word gets the '▁'.
+   */
+  private spmSegment(s: string): void {
+    const len = s.length;
+    if (len === 0) return;
+    let start = 0;
+    let prevMeta = true; // the prepended '▁'
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      const meta = c === 32 || c === 0x2581;
+      if (meta && !prevMeta && i > 0) {
+        if (start === 0) this.word('▁' + s.slice(0, i).replaceAll(' ', '▁'), 0, i + 1, true);
+        else this.word(s, start, i, true);
+        start = i;
+      }
+      prevMeta = meta;
+    }
+    if (start === 0) this.word('▁' + s.replaceAll(' ', '▁'), 0, len + 1, true);
+    else this.word(s, start, len, true);
+  }
+
   /** Encodes the word s[start, end) through the cache. */
-  private word(s: string, start: number, end: number): void {
+  private word(s: string, start: number, end: number, raw = false): void {
     if (end <= start) return;
     const cache = this.cache;
     const h = WordCache.hash(s, start, end);
@@ -396,7 +440,9 @@ export class NativeBpeTokenizer {
       this.n = n;
       return;
     }
-    const count = this.model.encodeWord(start === 0 && end === s.length ? s : s.slice(start, end));
+    let w = start === 0 && end === s.length ? s : s.slice(start, end);
+    if (raw) w = w.replaceAll(' ', '▁');
+    const count = this.model.encodeWord(w);
     const ids = this.model.ids;
     if (end - start <= CACHE_WORD_MAX) cache.set(s, start, end, h, ids, count);
     if (this.n + count > this.out.length) this.reserve(count);
