@@ -1,7 +1,7 @@
 // `curate classifier train`: the built-in hashed n-gram linear classifier (train, evaluate, export to ONNX).
 import type { Command } from 'commander';
 import { createStorage, isRemote, joinUri } from '../storage.ts';
-import { readJsonl } from '../../classifiers/jsonl.ts';
+import { readInputRecords } from '../../classifiers/records.ts';
 import type { TrainExample } from '../../classifiers/linear/train.ts';
 import { formatReport, trainAndEvaluate } from '../../classifiers/linear/run.ts';
 import { linearModelFiles } from '../../classifiers/linear/onnx.ts';
@@ -57,7 +57,7 @@ async function train(o: TrainCliOptions): Promise<void> {
   let row = 0;
   let skipped = 0;
   if (!(await storage.stat(o.data))) throw new Error(`--data ${o.data} does not exist`);
-  for await (const chunk of readJsonl(storage, o.data)) {
+  for await (const chunk of readInputRecords(storage, o.data)) {
     for (const r of chunk) {
       const text = r[o.textField];
       const label = fieldString(r[o.labelField]);
@@ -128,7 +128,7 @@ async function evalModel(o: EvalCliOptions): Promise<void> {
     const truth: string[] = [];
     const groups: (string | undefined)[] = [];
     let skipped = 0;
-    for await (const chunk of readJsonl(storage, o.data, 512)) {
+    for await (const chunk of readInputRecords(storage, o.data, 512)) {
       const texts: string[] = [];
       for (const r of chunk) {
         const text = r[o.textField];
@@ -189,7 +189,7 @@ export function register(program: Command): void {
   cmd
     .command('train')
     .description('Train logistic regression on hashed unigrams+bigrams, report held-out accuracy and ROC-AUC, export model.onnx + config.json + featurizer.json')
-    .requiredOption('--data <file>', 'labelled JSONL(.gz|.zst), local or s3://')
+    .requiredOption('--data <file>', 'labelled JSONL(.gz|.zst) or Parquet, local or s3://')
     .requiredOption('--out <dir>', 'model directory to write (local or s3://)')
     .option('--label-field <name>', 'field holding the label', 'label')
     .option('--text-field <name>', 'field holding the text', 'text')
@@ -217,7 +217,7 @@ export function register(program: Command): void {
     .command('eval')
     .description("Accuracy, ROC-AUC and log loss of a classifier directory (linear or ONNX transformer) on labelled JSONL whose labels are the model's labels")
     .requiredOption('--model <dir>', 'model directory, local or s3://')
-    .requiredOption('--data <file>', 'labelled JSONL(.gz|.zst), local or s3://')
+    .requiredOption('--data <file>', 'labelled JSONL(.gz|.zst) or Parquet, local or s3://')
     .option('--label-field <name>', 'field holding the label', 'label')
     .option('--text-field <name>', 'field holding the text', 'text')
     .option('--group-field <name>', 'also report per value of this field')

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { gzipSync } from 'node:zlib';
 import { createStorage } from '../storage.ts';
-import { readJsonl } from '../../classifiers/jsonl.ts';
+import { readInputRecords } from '../../classifiers/records.ts';
 import { Classifier, releaseSessions, truncateChars } from '../../classifiers/model.ts';
 import { presetNames, presets } from '../../classifiers/presets.ts';
 import { roundHalfEven } from '../../classifiers/heads.ts';
@@ -65,7 +65,7 @@ async function classify(input: string, o: ClassifyCliOptions): Promise<void> {
   let skipped = 0;
   const t0 = performance.now();
   try {
-    outer: for await (const chunk of readJsonl(storage, input, 256)) {
+    outer: for await (const chunk of readInputRecords(storage, input, 256)) {
       const recs: { id: string; text: string }[] = [];
       for (const r of chunk) {
         if (n + recs.length >= limit) break;
@@ -120,8 +120,8 @@ async function classify(input: string, o: ClassifyCliOptions): Promise<void> {
 export function register(program: Command): void {
   program
     .command('classify')
-    .description('Run one ONNX text classifier over a JSONL(.gz|.zst) file; writes {"id","input_ids","logits","score"|"label",...} per document')
-    .argument('<input>', 'JSONL(.gz|.zst) input, local or s3://')
+    .description('Run one ONNX text classifier over a JSONL(.gz|.zst) or Parquet file; writes {"id","input_ids","logits","score"|"label",...} per document')
+    .argument('<input>', 'JSONL(.gz|.zst) or Parquet input, local or s3://')
     .requiredOption('--model <dir>', 'model directory: model.onnx, config.json, tokenizer.json (or featurizer.json); local or s3://')
     .requiredOption('--out <file>', 'output JSONL (.gz to compress), local or s3://')
     .option('--preset <name>', `model I/O preset (${presetNames.join(', ')})`)

@@ -11,6 +11,7 @@ import { register as registerClassifier } from '../../pipeline/commands/classifi
 import { releaseSessions } from '../../classifiers/model.ts';
 import { MODELS, SHARED, type RefModelOut, loadReference, readJsonlGz } from './helpers.ts';
 import { isHeldOut } from '../../classifiers/linear/train.ts';
+import { duck } from '../helpers.ts';
 
 after(() => releaseSessions());
 
@@ -67,6 +68,21 @@ test('curate classify writes id, input_ids, logits and the head outputs per docu
     assert.equal(row.score, row.logits[0]);
     assert.ok(Number.isInteger(row.int_score) && row.int_score >= 0 && row.int_score <= 5);
   }
+});
+
+test('curate classify reads Parquet input (same results as JSONL)', async () => {
+  const jsonl = join(dir, 'pq.jsonl');
+  writeFileSync(jsonl, docs.slice(0, 12).map((d) => JSON.stringify({ id: d.id, text: d.text })).join('\n') + '\n');
+  const pq = join(dir, 'pq.parquet');
+  await duck(`COPY (SELECT id, text FROM read_json_auto('${jsonl}')) TO '${pq}' (FORMAT parquet)`);
+  const a = join(dir, 'pq-a.jsonl');
+  const b = join(dir, 'pq-b.jsonl');
+  assert.equal((await curate('classify', '--model', `${MODELS}edu-bert-tiny`, jsonl, '--out', a, '--quiet')).code, 0);
+  const r = await curate('classify', '--model', `${MODELS}edu-bert-tiny`, pq, '--out', b, '--quiet');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(readFileSync(b, 'utf8'), readFileSync(a, 'utf8'));
+  const bad = await curate('classify', '--model', `${MODELS}edu-bert-tiny`, join(dir, 'q.jsonl.gz.txt'), '--out', b);
+  assert.equal(bad.code, 1);
 });
 
 test('curate classify: human-friendly errors, no stack traces', async () => {
