@@ -4,7 +4,7 @@
 // Output is deterministic: the same rows and options give the same bytes (no timestamps, no hash-order maps).
 import type { AtomicWriter, ColumnSpec, ColumnType, ColumnValue } from '../types.ts';
 import { ByteBuf, Codec, bitWidth, compress, encodeHybrid } from './parquet-codecs.ts';
-import { Enc, Logical, PageType, PType, columnSchema } from './parquet-meta.ts';
+import { Enc, Logical, PageType, PType, Rep, columnSchema } from './parquet-meta.ts';
 import type { LeafSpec, SchemaNode } from './parquet-meta.ts';
 import { CT, ThriftWriter } from './parquet-thrift.ts';
 
@@ -169,14 +169,22 @@ class ColumnEncoder {
     }
   }
 
+  /** Largest value an element of this integer list may hold (null: any int32 / float). */
+  private elemMax(): number | null {
+    return this.type === 'list<uint16>' ? 65535 : this.type === 'list<uint32>' ? 4294967295 : null;
+  }
+
   private numList(v: ColumnValue, row: number, float: boolean): void {
     if (typeof v !== 'object' || v === null || typeof (v as ArrayLike<unknown>).length !== 'number' || typeof v === 'string') this.fail(row, `holds ${typeof v}, not an array`);
     const a = v as ArrayLike<unknown>;
     const n = a.length;
     const maxDef = this.d0 + 2;
     if (n === 0) { this.lev(this.d0, 0); return; }
+    const hi = this.elemMax();
     if (ArrayBuffer.isView(a)) {
       // typed arrays hold no nulls: one level run, one bulk conversion
+      const fits = hi === null || a instanceof Uint16Array || a instanceof Uint8Array || (hi > 65535 && a instanceof Uint32Array);
+      if (!fits) for (let k = 0; k < n; k++) { const x = a[k] as number; if (!(x >= 0 && x <= hi)) this.fail(row, `holds ${x}, outside 0..${hi}`); }
       this.levRun(maxDef, 0, 1, n);
       if (float) { this.f64 = grow(this.f64, this.nVal + n); this.f64.set(a as ArrayLike<number>, this.nVal); }
       else { this.i32 = grow(this.i32, this.nVal + n); this.i32.set(a as ArrayLike<number>, this.nVal); }
@@ -186,6 +194,7 @@ class ColumnEncoder {
     for (let k = 0; k < n; k++) {
       const x = a[k];
       if (typeof x === 'number') {
+        if (hi !== null && !(x >= 0 && x <= hi)) this.fail(row, `holds ${x}, outside 0..${hi}`);
         this.lev(maxDef, k === 0 ? 0 : 1);
         if (float) this.putF64(x); else this.putI32(x);
       } else if (x === null || x === undefined) this.lev(maxDef - 1, k === 0 ? 0 : 1);
@@ -425,7 +434,8 @@ export class ParquetWriter {
     const level = opts.compressionLevel ?? 1;
     const pageSize = opts.pageSize ?? 1 << 20;
     this.encoders = this.cols.map((c) => new ColumnEncoder(c, codec, level, pageSize));
-    this.nodes = [{ name: 'schema', numChildren: this.cols.length }];
+    // the root carries repetition REQUIRED, as Arrow C++ (pyarrow) and DuckDB write it
+    this.nodes = [{ name: 'schema', repetition: Rep.REQUIRED, numChildren: this.cols.length }];
     for (const c of this.cols) this.nodes.push(...columnSchema(c).nodes);
     this.rowGroupSize = Math.max(1, opts.rowGroupSize ?? 10_000);
     this.rowGroupBytes = opts.rowGroupBytes ?? 128 << 20;

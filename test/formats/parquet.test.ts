@@ -232,6 +232,8 @@ test('values that do not fit the declared type are refused naming the column and
   await fails([{ name: 'id', type: 'string', nullable: false }], [{ id: null }], /column "id" is declared string \(not nullable\) but row 0 is null/);
   await fails([{ name: 't', type: 'list<uint16>' }], [{ t: 'abc' }], /column "t" is declared list<uint16> but row 0 holds string, not an array/);
   await fails([{ name: 'n', type: 'int64' }], [{ n: 2 ** 60 }], /beyond the exact integer range/);
+  await fails([{ name: 't', type: 'list<uint16>' }], [{ t: [1, 70000] }], /column "t" is declared list<uint16> but row 0 holds 70000, outside 0..65535/);
+  await fails([{ name: 't', type: 'list<uint32>' }], [{ t: Int32Array.of(5, -1) }], /holds -1, outside 0..4294967295/);
   await fails([{ name: 'sp', type: 'spans' }], [{ sp: [] }, { sp: [['a', 1, 2]] as unknown as [number, number, number][] }], /column "sp" is declared spans but row 1 holds a string inside a span/);
   assert.throws(() => new ParquetWriter(memWriter().out, { columns: [{ name: 'a', type: 'string' }, { name: 'a', type: 'int32' }] }), /"a" is declared twice/);
 });
