@@ -145,7 +145,12 @@ export function loadManifest(file: string, text = readFileSync(file, 'utf8')): L
   }
   if (problems.length) throw new ManifestError(problems);
 
-  const raw = doc.toJS() as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (e) {
+    throw new ManifestError([{ file, line: 1, col: 1, path: '', message: `YAML: ${(e as Error).message}` }]);
+  }
   const reported = new Set<string>();
   const parsed = manifestSchema.safeParse(raw ?? {});
   if (!parsed.success) {

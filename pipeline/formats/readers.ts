@@ -2,12 +2,12 @@
 // group at a time through ranged reads (local files and S3 alike). Bad records come back as errors naming the file
 // and row; the caller decides (on_error) whether that stops the run or quarantines the record.
 import { createGunzip, createZstdDecompress } from 'node:zlib';
-import { Readable } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import type { Storage } from '../types.ts';
 import { fromArrow } from './columns.ts';
-import { ZstdFrameCheck } from './zstd-frames.ts';
+import { ZstdFrameCheck, ZstdTruncatedError } from './zstd-frames.ts';
 import { NativeParquetFile, ParquetError, parquetRecords } from './parquet-read.ts';
 
 export type InputFormat = 'jsonl' | 'jsonl.gz' | 'jsonl.zst' | 'parquet';
@@ -47,17 +47,26 @@ export async function* readRecords(storage: Storage, uri: string, format: InputF
   else yield* readJsonl(storage, uri, format);
 }
 
-function decompressed(storage: Storage, uri: string, format: InputFormat): AsyncIterable<Uint8Array> {
+function decompressed(storage: Storage, uri: string, format: InputFormat): { stream: AsyncIterable<Uint8Array>; verify(): void } {
   const src = Readable.from(storage.readStream(uri), { objectMode: false });
-  if (format === 'jsonl.gz') return src.pipe(createGunzip());
+  // pipeline() destroys every stage with the first error, so a failure anywhere reaches the reading loop
+  const done = (): void => {};
+  if (format === 'jsonl.gz') return { stream: pipeline(src, createGunzip(), done), verify() {} };
   if (format === 'jsonl.zst') {
-    // the frame check runs on the compressed bytes and fails the pipeline when the input is cut short
+    // node's zstd stream may end quietly on a cut input (seen: it ends before the frame check's error arrives),
+    // so the reader asks the frame check itself once the data is consumed
     const check = new ZstdFrameCheck();
-    const z = createZstdDecompress();
-    check.on('error', (e) => z.destroy(e));
-    return src.pipe(check).pipe(z);
+    let failed: Error | null = null;
+    check.on('error', (e) => { failed ??= e; });
+    return {
+      stream: pipeline(src, check, createZstdDecompress(), done),
+      verify() {
+        if (failed) throw failed;
+        if (check.incomplete()) throw new ZstdTruncatedError('the compressed stream is truncated (the last zstd frame is incomplete)');
+      },
+    };
   }
-  return src;
+  return { stream: src, verify() {} };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -84,8 +93,9 @@ async function* readJsonl(storage: Storage, uri: string, format: InputFormat): A
       batch.push({ row: row++, error: `invalid JSON (${(e as Error).message})`, raw: Uint8Array.from(line) });
     }
   };
+  const input = decompressed(storage, uri, format);
   try {
-    for await (const chunk of decompressed(storage, uri, format)) {
+    for await (const chunk of input.stream) {
       const buf = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
       let start = 0;
       for (;;) {
@@ -97,6 +107,7 @@ async function* readJsonl(storage: Storage, uri: string, format: InputFormat): A
       carry = Buffer.from(buf.subarray(start));
       if (batch.length >= 256) { yield batch; batch = []; }
     }
+    input.verify();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const what = err.code === 'Z_BUF_ERROR' || err.code === 'ZSTD_TRUNCATED' || /unexpected end|truncated/i.test(err.message) ? 'the compressed stream is truncated' : err.message;

@@ -81,8 +81,13 @@ export class ZstdFrameCheck extends Transform {
     cb();
   }
 
+  /** True when the bytes seen so far stop inside a frame. */
+  incomplete(): boolean {
+    return this.skip > 0 || this.pending.length > 0 || this.state !== 'magic' || this.total === 0;
+  }
+
   override _flush(cb: TransformCallback): void {
-    if (this.skip > 0 || this.pending.length > 0 || this.state !== 'magic') cb(new ZstdTruncatedError('the compressed stream is truncated (the last zstd frame is incomplete)'));
+    if (this.incomplete()) cb(new ZstdTruncatedError('the compressed stream is truncated (the last zstd frame is incomplete)'));
     else cb();
   }
 }

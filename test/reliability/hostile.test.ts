@@ -57,7 +57,7 @@ test('truncated .gz and .zst: fail names the file and row; skip keeps the good p
   const gz = gzipSync(good(3000, 'g'));
   const zs = zstdCompressSync(Buffer.from(good(3000, 'z')));
   const d = setup({ 'a.jsonl.gz': gz.subarray(0, gz.length >> 1), 'b.jsonl.zst': zs.subarray(0, zs.length >> 1), 'c.jsonl': good(5, 'c') });
-  const { stats } = runBoth(d, /in\/a\.jsonl\.gz row \d+: the compressed stream is truncated/);
+  const { stats } = runBoth(d, /in\/(a\.jsonl\.gz|b\.jsonl\.zst) row \d+: the compressed stream is truncated/);
   const a = stats.accounting;
   assert.equal(a.unreadableFiles, 2);
   assert.ok((a.written as number) > 5 && (a.written as number) < 6005);
