@@ -217,8 +217,7 @@ export type SplitBehavior = 'Isolated' | 'Removed' | 'MergedWithPrevious' | 'Mer
 export function regexSplitter(re: RegExp, behavior: SplitBehavior): Splitter {
   return (s: string, out: Pieces): void => {
     re.lastIndex = 0;
-    let prev = 0; // end of the last emitted region
-    let pendingStart = -1; // MergedWithNext: start of a delimiter waiting for the following text
+    let prev = 0; // end of the last region
     let m: RegExpExecArray | null;
     const matches: number[] = [];
     while ((m = re.exec(s)) !== null) {
@@ -231,7 +230,6 @@ export function regexSplitter(re: RegExp, behavior: SplitBehavior): Splitter {
       }
       matches.push(start, end);
     }
-    void pendingStart;
     // Build regions: gap / match alternating, then apply the behaviour.
     const regions: [number, number, boolean][] = [];
     for (let k = 0; k < matches.length; k += 2) {
@@ -282,12 +280,11 @@ export function regexSplitter(re: RegExp, behavior: SplitBehavior): Splitter {
       case 'Contiguous': {
         let start = -1;
         let lastD = false;
-        for (const [a, b, d] of regions) {
-          if (start >= 0 && d && lastD) continue; // extend delimiter run (matches are adjacent)
+        for (const [a, , d] of regions) {
+          if (start >= 0 && d && lastD) continue; // extend a run of adjacent delimiters
           if (start >= 0) out.push(start, a);
           start = a;
           lastD = d;
-          void b;
         }
         if (start >= 0) out.push(start, s.length);
         break;
@@ -311,7 +308,7 @@ export function mergedWithNextChar(ch: string): Splitter {
   };
 }
 
-/** Digits pre-tokenizer: isolates runs of \p{Nd}... HF uses char::is_numeric (Unicode N) per char. */
+/** Digits pre-tokenizer: numbers (Rust char::is_numeric = Unicode N) apart from the rest, one by one or as runs. */
 export function digitsSplitter(individual: boolean): Splitter {
   return (s: string, out: Pieces): void => {
     const len = s.length;
