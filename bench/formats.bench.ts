@@ -150,9 +150,18 @@ await measure('read', 'DuckDB stream + fetchChunk + getColumns (1 thread)', asyn
   }
   return ours;
 });
-// files written by others, through our reader
+// files written by others, through our reader: DuckDB copies of our file (snappy as in FineWeb shards, and zstd),
+// with DuckDB's dictionary encoding, and the arrow-rs file
+for (const codec of ['snappy', 'zstd']) {
+  const f = join(dir, `duck-${codec}.parquet`);
+  await db.run(`COPY (SELECT * FROM '${ours}') TO '${f}' (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE ${ROW_GROUP})`);
+  await measure('read', `curate readRecords of a DuckDB-written ${codec} copy`, async () => {
+    for await (const b of readRecords(storage, f, 'parquet')) sink.n += b.length;
+    return f;
+  });
+}
 if (!skipDuckWrite) {
-  await measure('read', 'curate readRecords of the DuckDB-written file', async () => {
+  await measure('read', 'curate readRecords of the DuckDB-appender file', async () => {
     for await (const b of readRecords(storage, duckFile, 'parquet')) sink.n += b.length;
     return duckFile;
   });

@@ -329,6 +329,23 @@ export function decodeHybrid(buf: Uint8Array, pos: number, end: number, w: numbe
       if (w === 0) { out.fill(0, o, o + take); o += take; continue; }
       const mask = w >= 32 ? 0xffffffff : (1 << w) - 1;
       let bit = pos * 8;
+      if (w <= 24) {
+        // one 32-bit little-endian window holds any value of up to 25 bits at any bit offset
+        const safe = buf.length - 4;
+        for (let k = 0; k < take; k++) {
+          const i = bit >>> 3;
+          if (i <= safe) out[o++] = ((buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) >>> (bit & 7)) & mask;
+          else {
+            let v = 0;
+            for (let q = 0; q < 4 && i + q < buf.length; q++) v |= buf[i + q] << (8 * q);
+            out[o++] = (v >>> (bit & 7)) & mask;
+          }
+          bit += w;
+        }
+        pos += groups * w;
+        if (pos > end) throw new Error('RLE data ends early');
+        continue;
+      }
       for (let k = 0; k < take; k++) {
         let byteI = bit >>> 3;
         const sh = bit & 7;

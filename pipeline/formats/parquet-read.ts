@@ -439,14 +439,16 @@ class ColumnDecoder {
       const idx = this.idx;
       decodeHybrid(b, p + 1, end, w, idx, 0, n);
       const dn = this.dictN;
-      for (let i = 0; i < n; i++) if (idx[i] >= dn) throw new Error(`dictionary index ${idx[i]} out of range ${dn} (${this.leaf.name})`);
+      const bad = (i: number): never => { throw new Error(`dictionary index ${idx[i]} out of range ${dn} (${this.leaf.name})`); };
       if (Array.isArray(dict)) {
         const o = out as unknown[];
-        for (let i = 0; i < n; i++) o[at + i] = dict[idx[i]];
+        for (let i = 0; i < n; i++) { const j = idx[i]; if (j >= dn) bad(i); o[at + i] = dict[j]; }
+      } else if (dict instanceof Int32Array && out instanceof Int32Array) {
+        for (let i = 0; i < n; i++) { const j = idx[i]; if (j >= dn) bad(i); out[at + i] = dict[j]; }
       } else {
         const o = out as Float64Array;
         const d = dict as Float64Array;
-        for (let i = 0; i < n; i++) o[at + i] = d[idx[i]];
+        for (let i = 0; i < n; i++) { const j = idx[i]; if (j >= dn) bad(i); o[at + i] = d[j]; }
       }
       return;
     }
@@ -525,8 +527,8 @@ class ColumnDecoder {
         const data = decompress(meta.codec, page, usize);
         const dict = this.alloc(n);
         this.plain(data, 0, data.length, dict, 0, n);
-        // numbers are looked up through a Float64Array-compatible path
-        this.dict = dict instanceof Int32Array || dict instanceof Float32Array || dict instanceof Uint8Array ? Float64Array.from(dict) : dict;
+        // numbers are looked up as Int32Array (into int32 values) or Float64Array
+        this.dict = dict instanceof Float32Array || dict instanceof Uint8Array ? Float64Array.from(dict) : dict;
         this.dictN = n;
         continue;
       }
