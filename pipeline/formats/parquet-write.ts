@@ -416,6 +416,7 @@ export class ParquetWriter {
   private groups: GroupMeta[] = [];
   private pos = 0;
   private closed = false;
+  private failed: unknown = null;
   private readonly codec: number;
   rows = 0;
   bytes = 0;
@@ -477,6 +478,16 @@ export class ParquetWriter {
   }
 
   private async flushGroup(): Promise<void> {
+    if (this.failed) throw new Error(`Parquet writer: an earlier write failed (${(this.failed as Error).message ?? String(this.failed)}); abort this file`);
+    try {
+      await this.encodeGroup();
+    } catch (e) {
+      this.failed = e;
+      throw e;
+    }
+  }
+
+  private async encodeGroup(): Promise<void> {
     const rows = this.pending;
     if (rows.length === 0) return;
     this.pending = [];
@@ -560,7 +571,7 @@ export class ParquetWriter {
 
   /** Writes the last row group and the footer. The caller commits the AtomicWriter afterwards. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed && !this.failed) return;
     await this.flushGroup();
     this.closed = true;
     if (this.pos === 0) await this.emit(MAGIC);

@@ -236,6 +236,10 @@ test('values that do not fit the declared type are refused naming the column and
   await fails([{ name: 't', type: 'list<uint32>' }], [{ t: Int32Array.of(5, -1) }], /holds -1, outside 0..4294967295/);
   await fails([{ name: 'sp', type: 'spans' }], [{ sp: [] }, { sp: [['a', 1, 2]] as unknown as [number, number, number][] }], /column "sp" is declared spans but row 1 holds a string inside a span/);
   assert.throws(() => new ParquetWriter(memWriter().out, { columns: [{ name: 'a', type: 'string' }, { name: 'a', type: 'int32' }] }), /"a" is declared twice/);
+  // after a failed row group the writer refuses to go on (its file would be incomplete)
+  const pf = new ParquetWriter(memWriter().out, { columns: [{ name: 'n', type: 'int32' }], rowGroupSize: 1 });
+  await assert.rejects(pf.write({ n: 'x' as unknown as number }), /declared int32 but row 0 holds string/);
+  await assert.rejects(pf.close(), /an earlier write failed/);
 });
 
 // ---------------------------------------------------------------------------
