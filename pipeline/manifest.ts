@@ -130,7 +130,25 @@ function pathString(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
+/**
+ * `${VAR}` and `${VAR:-default}` in a manifest are replaced from the environment before parsing (on one line, so
+ * line numbers stay right). An unset variable without a default is an error naming the line.
+ */
+export function interpolateEnv(file: string, text: string, env: NodeJS.ProcessEnv = process.env): string {
+  const problems: ManifestProblem[] = [];
+  const out = text.split('\n').map((line, i) => line.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (m, name: string, def: string | undefined, col: number) => {
+    const v = env[name];
+    if (v !== undefined && v !== '') return v;
+    if (def !== undefined) return def;
+    problems.push({ file, line: i + 1, col: col + 1, path: '', message: `environment variable ${name} is not set (write \${${name}:-default} to give a default)` });
+    return m;
+  })).join('\n');
+  if (problems.length) throw new ManifestError(problems);
+  return out;
+}
+
 export function loadManifest(file: string, text = readFileSync(file, 'utf8')): LoadedManifest {
+  text = interpolateEnv(file, text);
   const lc = new LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const problems: ManifestProblem[] = [];
@@ -255,7 +273,7 @@ export function loadManifest(file: string, text = readFileSync(file, 'utf8')): L
         else throw e;
       }
     }
-    const writes = [...def.writes(p), ...(def.global?.writes?.(p) ?? [])];
+    const writes = [...def.writes(p, { baseDir: dirname(resolve(file)) }), ...(def.global?.writes?.(p) ?? [])];
     for (const w of writes) {
       const existing = columns.findIndex((c) => c.name === w.name);
       if (existing >= 0) columns[existing] = w; else columns.push(w);

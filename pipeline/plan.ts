@@ -88,7 +88,7 @@ export function planRun(lm: LoadedManifest, inputs: InputFile[], curateVersion: 
   const id = (kind: string): string => `${String(n++).padStart(2, '0')}-${kind}`;
   for (const s of lm.stages) {
     current.push(s.id);
-    addColumns(s.def.writes(s.params));
+    addColumns(s.def.writes(s.params, { baseDir: lm.baseDir }));
     if (s.def.global) {
       const mapId = id('map');
       steps.push({ kind: 'map', id: mapId, stages: current, input, final: false, columns: [...columns] });

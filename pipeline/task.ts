@@ -35,6 +35,8 @@ export interface TaskMarker {
   inputBytes: number;
   ms: number;
   summary?: Record<string, unknown>;
+  /** Key-value metadata the step's stages gave its files, inherited by later steps (tokenizer name and hash...). */
+  fileMetadata?: Record<string, string>;
 }
 
 export interface Progress {
@@ -270,6 +272,9 @@ export async function runMapTask(runDir: string, plan: Plan, lm: LoadedManifest,
       stream = instrument(stage, rec, stream, ctx);
     }
 
+    // metadata from this step's stages, on top of what earlier steps' stages declared for this task
+    const inherited = step.input === 'sources' ? {} : ((JSON.parse(Buffer.from(await env.storage.read(paths.marker(step.input, task))).toString()) as TaskMarker).fileMetadata ?? {});
+    const fileMetadata: Record<string, string> = Object.assign({ 'curate.version': plan.curateVersion, 'curate.manifest_sha256': plan.manifestHash }, inherited, ...built.map((s) => s.fileMetadata?.() ?? {}));
     const fmt = step.final ? out.format : 'parquet';
     const ext = fmt === 'parquet' ? 'parquet' : 'jsonl.gz';
     const writer = new DocWriter(env.storage, {
@@ -281,7 +286,7 @@ export async function runMapTask(runDir: string, plan: Plan, lm: LoadedManifest,
       shardDocs: step.final ? out.shard_docs : undefined,
       shardBytes: step.final ? parseSize(out.shard_bytes) : undefined,
       shardTokens: step.final ? out.shard_tokens : undefined,
-      metadata: Object.assign({ 'curate.version': plan.curateVersion, 'curate.manifest_sha256': plan.manifestHash, 'curate.step': step.id }, ...built.map((s) => s.fileMetadata?.() ?? {})),
+      metadata: { ...fileMetadata, 'curate.step': step.id },
       shardUri: step.final ? (k) => paths.data(task, k, ext) : () => paths.stepData(step.id, task),
     });
     let written = 0;
@@ -305,7 +310,7 @@ export async function runMapTask(runDir: string, plan: Plan, lm: LoadedManifest,
     for (const s of built) await s.teardown?.();
     const marker: TaskMarker = {
       step: step.id, task, read: counters.read, quarantined: q.count, quarantinedFiles: q.files, quarantineReasons: q.reasons, docsIn, written,
-      stages: recorders.map((r) => r.data), shards, inputBytes: counters.bytes, ms: Math.round(performance.now() - t0),
+      stages: recorders.map((r) => r.data), shards, inputBytes: counters.bytes, ms: Math.round(performance.now() - t0), fileMetadata,
     };
     return marker;
   } catch (e) {

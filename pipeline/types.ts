@@ -215,8 +215,8 @@ export interface StageDefinition<P = Record<string, unknown>> {
   params: z.ZodType<P>;
   /** Columns the stage needs on incoming documents (checked against earlier stages before the run). */
   reads(params: P): string[];
-  /** Columns the stage adds (fix the output Parquet schema). */
-  writes(params: P): ColumnSpec[];
+  /** Columns the stage adds (fix the output Parquet schema). `env.baseDir` is the manifest's folder. */
+  writes(params: P, env?: { baseDir: string }): ColumnSpec[];
   create(params: P): Stage;
   /**
    * Stages that need every task's output first (dedup clustering, mix planning) declare a global part:
