@@ -158,6 +158,12 @@ export interface ReportOptions {
 
 const NUMERIC = new Set(['int32', 'int64', 'float64', 'bool']);
 
+/** Task number in a run file name (`part-00012.parquet`, `part-00012-0003.parquet`, `part-00012.jsonl.gz`). */
+export function taskOf(file: string): string | null {
+  const m = /part-(\d{5})(?:-\d+)?\.(?:parquet|jsonl\.gz)$/.exec(file);
+  return m ? m[1] : null;
+}
+
 /** `col >= 3`, `3 <= col`, `col < 0.5` … out of a filter expression (the rest of the expression is ignored). */
 export function thresholdsOf(expr: string, stage: string, reason: string): Threshold[] {
   const out: Threshold[] = [];
@@ -294,7 +300,8 @@ export async function collectReport(src: ReportSource, opts: ReportOptions = {})
     for (const [k, l] of src.logs.entries()) {
       if (!l.files.length) continue;
       const view = `log${k}`;
-      await db.run(`CREATE VIEW ${view} AS SELECT * FROM read_parquet(${fileList(l.files)}, union_by_name = true)`);
+      // filename: samples are taken from the lowest-numbered tasks first, so their texts come from few files
+      await db.run(`CREATE VIEW ${view} AS SELECT * FROM read_parquet(${fileList(l.files)}, union_by_name = true, filename = true)`);
       views.push({ step: l.step, view, cols: new Set(loggedColumns(l.columns).map((c) => c.name)) });
     }
     if (!views.length) notes.push('This run has no signal logs (it was made by a curate version without them): histograms, per-source drop reasons and samples are unavailable; rerun it to get them.');
@@ -311,11 +318,11 @@ export async function collectReport(src: ReportSource, opts: ReportOptions = {})
         const d = dropReasons.find((x) => x.stage === r.drop_stage && x.reason === r.drop_reason);
         if (d) d.bySource[r.source] = r.n;
       }
-      const samples = await db.all<{ drop_stage: string; drop_reason: string; id: string }>(
-        `SELECT drop_stage, drop_reason, id FROM (SELECT drop_stage, drop_reason, id, row_number() OVER (PARTITION BY drop_stage, drop_reason ORDER BY hash(id), id) AS rn FROM ${v.view} WHERE NOT kept) WHERE rn <= ${perReason} ORDER BY drop_stage, drop_reason, rn`);
+      const samples = await db.all<{ drop_stage: string; drop_reason: string; ids: string[] }>(
+        `SELECT drop_stage, drop_reason, min_by(id, row(filename, hash(id), id), ${perReason}) AS ids FROM ${v.view} WHERE NOT kept GROUP BY ALL`);
       for (const r of samples) {
         const d = dropReasons.find((x) => x.stage === r.drop_stage && x.reason === r.drop_reason);
-        if (d) { d.samples.push(r.id); wanted.add(r.id); }
+        if (d) for (const id of r.ids) { d.samples.push(id); wanted.add(id); }
       }
     }
     dropReasons.sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1));
@@ -339,12 +346,19 @@ export async function collectReport(src: ReportSource, opts: ReportOptions = {})
         ? `CAST(${ident(c.name)} AS DOUBLE)`
         : `CASE WHEN isfinite(CAST(${ident(c.name)} AS DOUBLE)) THEN CAST(${ident(c.name)} AS DOUBLE) END`;
       if (numeric.length) {
-        const aggs = numeric.map((c, i) => {
-          const e = valueExpr(c);
-          return `count(${e}) AS n${i}, min(${e}) AS mn${i}, max(${e}) AS mx${i}, avg(${e}) AS av${i}, approx_quantile(${e}, 0.5) AS p${i}, approx_quantile(${e}, 0.005) AS ql${i}, approx_quantile(${e}, 0.995) AS qh${i}`;
-        }).join(', ');
-        const st = await db.all(`SELECT source, count(*) AS total, ${aggs} FROM ${v.view} GROUP BY GROUPING SETS ((source), ()) ORDER BY source NULLS FIRST`);
-        const overall = st.find((r) => r.source === null)!;
+        const aggs = numeric.map((_, i) => `count(c${i}) AS n${i}, min(c${i}) AS mn${i}, max(c${i}) AS mx${i}, avg(c${i}) AS av${i}, approx_quantile(c${i}, [0.005, 0.5, 0.995]) AS q${i}`).join(', ');
+        const st = await db.all(`SELECT source, count(*) AS total, ${aggs} FROM (SELECT source, ${numeric.map((c, i) => `${valueExpr(c)} AS c${i}`).join(', ')} FROM ${v.view}) GROUP BY source ORDER BY source`);
+        // the plotted range spans every source: lowest 0.5th and highest 99.5th percentile of any source
+        const overall: Record<string, number> = {};
+        numeric.forEach((_, i) => {
+          const withData = st.filter((r) => num(r[`n${i}`]) > 0);
+          const q = (r: Record<string, unknown>, k: number): number => num((r[`q${i}`] as unknown[] | null)?.[k]);
+          overall[`mn${i}`] = Math.min(...withData.map((r) => num(r[`mn${i}`])));
+          overall[`mx${i}`] = Math.max(...withData.map((r) => num(r[`mx${i}`])));
+          overall[`ql${i}`] = Math.min(...withData.map((r) => q(r, 0)));
+          overall[`qh${i}`] = Math.max(...withData.map((r) => q(r, 2)));
+          for (const r of st) r[`p${i}`] = q(r, 1);
+        });
         const scales: Histogram['scale'][] = [];
         const hists: Histogram[] = numeric.map((c, i) => {
           const th = thresholds.filter((t) => t.column === c.name);
@@ -357,7 +371,7 @@ export async function collectReport(src: ReportSource, opts: ReportOptions = {})
           const p = producer.get(c.name)!;
           const h: Histogram = { column: c.name, description: p.description || c.description || '', stage: p.stage, family: p.family, step: v.step, ...lay, integer, scale, thresholds: th, sources: {} };
           for (const r of st) {
-            if (r.source === null || num(r[`n${i}`]) === 0) continue;
+            if (num(r[`n${i}`]) === 0) continue;
             h.sources[r.source as string] = {
               n: num(r[`n${i}`]), missing: num(r.total) - num(r[`n${i}`]), min: num(r[`mn${i}`]), max: num(r[`mx${i}`]), mean: num(r[`av${i}`]), p50: num(r[`p${i}`]),
               counts: new Array<number>(lay.bins).fill(0), kept: new Array<number>(lay.bins).fill(0), samples: Array.from({ length: lay.bins }, () => []),
@@ -369,17 +383,17 @@ export async function collectReport(src: ReportSource, opts: ReportOptions = {})
           const h = hists[i];
           if (!Object.keys(h.sources).length) return null;
           const x = scales[i] === 'log' ? 'log10(v + 1)' : 'v';
-          return `SELECT ${i} AS ci, source, CAST(LEAST(GREATEST(FLOOR((${x} - ${h.lo}) / ${h.width}), 0), ${h.bins - 1}) AS INTEGER) AS bin, count(*) AS n, count(*) FILTER (WHERE kept) AS k, min_by(id, hash(id)) AS s1, max_by(id, hash(id)) AS s2 FROM (SELECT source, id, kept, ${valueExpr(c)} AS v FROM ${v.view}) WHERE v IS NOT NULL GROUP BY ALL`;
+          return `SELECT ${i} AS ci, source, CAST(LEAST(GREATEST(FLOOR((${x} - ${h.lo}) / ${h.width}), 0), ${h.bins - 1}) AS INTEGER) AS bin, count(*) AS n, count(*) FILTER (WHERE kept) AS k, min_by(id, row(filename, hash(id), id), 2) AS s FROM (SELECT source, id, kept, filename, ${valueExpr(c)} AS v FROM ${v.view}) WHERE v IS NOT NULL GROUP BY ALL`;
         }).filter((x): x is string => x !== null);
         if (parts.length) {
-          const rows = await db.all<{ ci: number; source: string; bin: number; n: number; k: number; s1: string; s2: string }>(parts.join('\nUNION ALL\n'));
+          const rows = await db.all<{ ci: number; source: string; bin: number; n: number; k: number; s: string[] }>(parts.join('\nUNION ALL\n'));
           for (const r of rows) {
             const sh = hists[r.ci].sources[r.source];
             if (!sh) continue;
             sh.counts[r.bin] += r.n;
             sh.kept[r.bin] += r.k;
-            sh.samples[r.bin] = r.s1 === r.s2 ? [r.s1] : [r.s1, r.s2];
-            wanted.add(r.s1); wanted.add(r.s2);
+            sh.samples[r.bin] = r.s;
+            for (const id of r.s) wanted.add(id);
           }
         }
         for (const h of hists) {
@@ -413,24 +427,29 @@ export async function collectReport(src: ReportSource, opts: ReportOptions = {})
       await db.run('CREATE TEMP TABLE want (id VARCHAR)');
       const ids = [...wanted];
       for (let i = 0; i < ids.length; i += 1000) await db.run(`INSERT INTO want VALUES ${ids.slice(i, i + 1000).map((x) => `(${lit(x)})`).join(', ')}`);
+      const tasks = new Set<string>();
       for (const v of views) {
-        const rows = await db.all<{ id: string; source: string; kept: boolean; drop_reason: string | null }>(`SELECT id, any_value(source) AS source, bool_and(kept) AS kept, any_value(drop_reason) AS drop_reason FROM ${v.view} WHERE id IN (SELECT id FROM want) GROUP BY id`);
+        const rows = await db.all<{ id: string; source: string; kept: boolean; drop_reason: string | null; files: string[] }>(`SELECT id, any_value(source) AS source, bool_and(kept) AS kept, any_value(drop_reason) AS drop_reason, list(DISTINCT filename) AS files FROM ${v.view} WHERE id IN (SELECT id FROM want) GROUP BY id`);
         for (const r of rows) {
+          for (const f of r.files) { const t = taskOf(f); if (t) tasks.add(t); }
           const d = (docs[r.id] ??= { source: r.source, text: null, chars: null, kept: true, reason: null });
           if (!r.kept) { d.kept = false; d.reason = r.drop_reason; }
         }
       }
       const textRows: { id: string; t: string | null; len: number | null }[] = [];
-      if (src.textParquet.length) {
+      // only the files of the tasks that hold samples (files without a task number, e.g. a sample's texts, always)
+      const ofTasks = (files: string[]): string[] => files.filter((f) => { const t = taskOf(f); return t === null || tasks.has(t); });
+      const textParquet = ofTasks(src.textParquet), textJson = ofTasks(src.textJson);
+      if (textParquet.length) {
         try {
-          textRows.push(...await db.all<{ id: string; t: string | null; len: number | null }>(`SELECT id, any_value(left(text, ${snippet})) AS t, any_value(length(text)) AS len FROM read_parquet(${fileList(src.textParquet)}, union_by_name = true) WHERE id IN (SELECT id FROM want) GROUP BY id`));
+          textRows.push(...await db.all<{ id: string; t: string | null; len: number | null }>(`SELECT id, any_value(left(text, ${snippet})) AS t, any_value(length(text)) AS len FROM read_parquet(${fileList(textParquet)}, union_by_name = true) WHERE id IN (SELECT id FROM want) GROUP BY id`));
         } catch (e) {
           notes.push(`sample texts could not be read from the Parquet outputs: ${(e as Error).message.split('\n')[0]}`);
         }
       }
-      if (src.textJson.length) {
+      if (textJson.length) {
         try {
-          textRows.push(...await db.all<{ id: string; t: string | null; len: number | null }>(`SELECT id, any_value(left(text, ${snippet})) AS t, any_value(length(text)) AS len FROM read_json(${fileList(src.textJson)}, format = 'newline_delimited', columns = {id: 'VARCHAR', text: 'VARCHAR'}) WHERE id IN (SELECT id FROM want) GROUP BY id`));
+          textRows.push(...await db.all<{ id: string; t: string | null; len: number | null }>(`SELECT id, any_value(left(text, ${snippet})) AS t, any_value(length(text)) AS len FROM read_json(${fileList(textJson)}, format = 'newline_delimited', columns = {id: 'VARCHAR', text: 'VARCHAR'}) WHERE id IN (SELECT id FROM want) GROUP BY id`));
         } catch (e) {
           notes.push(`sample texts could not be read from rejected/: ${(e as Error).message.split('\n')[0]}`);
         }

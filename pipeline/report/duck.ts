@@ -3,6 +3,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 export type Row = Record<string, unknown>;
 
+const TIMING = Boolean(process.env.CURATE_REPORT_TIMING);
+
 export class Duck {
   private readonly con: DuckDBConnection;
   private constructor(con: DuckDBConnection) {
@@ -16,7 +18,9 @@ export class Duck {
 
   /** Rows with BIGINT/HUGEINT as numbers, DECIMAL as numbers, everything else as JSON values. */
   async all<T = Row>(sql: string): Promise<T[]> {
+    const t0 = TIMING ? process.cpuUsage() : null;
     const r = await this.con.runAndReadAll(sql);
+    if (t0) { const c = process.cpuUsage(t0); console.error(`[duck ${((c.user + c.system) / 1e6).toFixed(2)} CPU s] ${sql.replace(/\s+/g, ' ').slice(0, 160)}`); }
     const rows = r.getRowObjects();
     return rows.map((o) => {
       const out: Row = {};

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../run.ts';
 import { openRun } from './load.ts';
-import { stageInfos } from './data.ts';
+import { stageInfos, taskOf } from './data.ts';
 import { Duck, fileList, lit } from './duck.ts';
 
 export interface StageDecision {
@@ -52,7 +52,7 @@ export interface Explanation {
   text: { snippet: string | null; chars: number | null; from: string | null };
 }
 
-const BASE = new Set(['id', 'source', 'source_file', 'source_row', 'kept', 'drop_reason', 'drop_stage', 'text', 'meta']);
+const BASE = new Set(['id', 'source', 'source_file', 'source_row', 'kept', 'drop_reason', 'drop_stage', 'text', 'meta', 'filename']);
 
 function why(policy: string, me: ClusterMember, members: ClusterMember[]): string {
   const srcs = [...new Set(members.map((m) => m.source))];
@@ -76,7 +76,7 @@ export async function explain(dir: string, id: string, opts: { maxMembers?: numb
     const rows: { step: string; row: Record<string, unknown> }[] = [];
     for (const l of source.logs) {
       if (!l.files.length) continue;
-      const r = await db.all(`SELECT * FROM read_parquet(${fileList(l.files)}, union_by_name = true) WHERE id = ${lit(id)} LIMIT 2`);
+      const r = await db.all(`SELECT * FROM read_parquet(${fileList(l.files)}, union_by_name = true, filename = true) WHERE id = ${lit(id)} LIMIT 2`);
       if (r.length > 1) throw new UserError(`id ${id} names more than one document in step ${l.step} (upstream ids are not unique); \`curate explain\` needs a unique id.`);
       if (r.length) rows.push({ step: l.step, row: r[0] });
     }
@@ -170,7 +170,10 @@ export async function explain(dir: string, id: string, opts: { maxMembers?: numb
     const kept = !droppedRow && last.step === source.logs[source.logs.length - 1].step && last.row.kept === true;
     let shard: string | null = null;
     let text: Explanation['text'] = { snippet: null, chars: null, from: null };
-    const finalFiles = source.textParquet.filter((f) => f.includes(`${runDir}/data/`));
+    // only the files of the document's task
+    const task = taskOf(String(first.filename));
+    const mine = (f: string): boolean => task === null || taskOf(f) === task;
+    const finalFiles = source.textParquet.filter((f) => f.includes(`${runDir}/data/`) && mine(f));
     const tryText = async (files: string[], json: boolean): Promise<boolean> => {
       if (!files.length) return false;
       try {
@@ -185,8 +188,8 @@ export async function explain(dir: string, id: string, opts: { maxMembers?: numb
       } catch { return false; }
     };
     if (kept) await tryText(finalFiles, false);
-    if (!text.snippet) await tryText(source.textParquet.filter((f) => !finalFiles.includes(f)), false);
-    if (!text.snippet) await tryText(source.textJson, true);
+    if (!text.snippet) await tryText(source.textParquet.filter((f) => !f.includes(`${runDir}/data/`) && mine(f)), false);
+    if (!text.snippet) await tryText(source.textJson.filter(mine), true);
 
     return {
       id, source: String(first.source),
