@@ -81,7 +81,7 @@ export const tokenizeStage = defineStage({
   description: 'Token ids (HF tokenizers-identical) per document with optional BOS/EOS; token counts per document and per source.',
   params: tokenizeParams,
   reads: () => [],
-  writes: (p) => tokenizeColumns(p),
+  writes: (p: TokenizeParams, env?: { baseDir?: string }): ColumnSpec[] => tokenizeColumns(p, env?.baseDir),
   create(p) {
     let tok: Tokenizer | null = null;
     let bos = -1;

@@ -91,3 +91,13 @@ test('errors say what to change', async () => {
   await assert.rejects(runStage(buildStage(tokenizeStage, { tokenizer: 'no/such/dir' }), [makeDoc('x')]), /cannot read tokenizer ".*no\/such\/dir".*llama2, llama3/);
   await assert.rejects(runStage(buildStage(tokenizeStage, { tokenizer: 'llama3', id_type: 'uint16' }), [makeDoc('x')]), /more than uint16 holds/);
 });
+
+test('declared type of a relative tokenizer path resolves from the manifest folder (writes env.baseDir)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'curate-tok-'));
+  mkdirSync(join(dir, 'small'));
+  writeFileSync(join(dir, 'small', 'tokenizer.json'), JSON.stringify(namedJson('llama2')));
+  const p = tokenizeStage.params.parse({ tokenizer: 'small' });
+  assert.equal(tokenizeStage.writes(p, { baseDir: dir })[0].type, 'list<uint16>');
+  // not found from another folder: the safe wide type
+  assert.equal(tokenizeStage.writes(p, { baseDir: tmpdir() })[0].type, 'list<uint32>');
+});
