@@ -21,7 +21,7 @@ const rows: string[][] = [];
 for (const [preset, extra] of [['zyda2', {}], ['fineweb', {}], ['zyda1', {}], ['rpv2', {}], ['fineweb', { permutation: 'mod61', draw: 'datatrove' }]] as [PresetName, Record<string, string>][]) {
   const cfg = resolveMinhashConfig({ preset, threshold: 0.8, ...extra });
   const mh = new MinHasher(cfg);
-  const sig = new Uint32Array(cfg.numPerm);
+  const sig = new Uint32Array(cfg.num_perm);
   let sink = 0;
   const pass = (): void => {
     for (const t of texts) {
@@ -41,7 +41,7 @@ for (const [preset, extra] of [['zyda2', {}], ['fineweb', {}], ['zyda1', {}], ['
   } while (cpu < minCpu);
   const wall = (performance.now() - w0) / 1000;
   const label = preset + (Object.keys(extra).length ? ` (${Object.entries(extra).map(([k, v]) => `${k}=${v}`).join(', ')})` : '');
-  rows.push([label, `${cfg.unit}-${cfg.ngram}`, `${cfg.bands}x${cfg.rows}/${cfg.numPerm}`, cfg.permutation, ((texts.length * passes) / cpu).toFixed(0), ((bytes * passes) / 1e6 / cpu).toFixed(2), ((bytes * passes) / 1e6 / wall).toFixed(2), String(sink & 1)]);
+  rows.push([label, `${cfg.unit}-${cfg.ngram}`, `${cfg.bands}x${cfg.rows}/${cfg.num_perm}`, cfg.permutation, ((texts.length * passes) / cpu).toFixed(0), ((bytes * passes) / 1e6 / cpu).toFixed(2), ((bytes * passes) / 1e6 / wall).toFixed(2), String(sink & 1)]);
 }
 const head = ['preset', 'shingle', 'bands x rows/hashes', 'perm', 'docs/s per CPU-s', 'MB/s per CPU-s', 'MB/s wall', ''];
 console.log(`bulk_sample: ${texts.length} docs, ${(bytes / 1e6).toFixed(1)} MB UTF-8; node ${process.version}; signatures + band keys, one thread`);

@@ -83,14 +83,14 @@ export async function runDedupCommand(inputs: string[], o: Opts): Promise<Record
   const files = listInputs(inputs);
   const raw = {
     preset: o.preset, threshold: num(o.threshold, 'threshold'), verify: !!o.verify, policy: o.policy,
-    bands: num(o.bands, 'bands'), rows: num(o.rows, 'rows'), numPerm: num(o.numPerm, 'num-perm'), ngram: num(o.ngram, 'ngram'), seed: num(o.seed, 'seed'),
-    unit: o.unit, normalize: o.normalize, permutation: o.permutation, shortDocs: o.shortDocs,
-    keepSignatures: !o.verify, scoreColumn: o.scoreColumn,
+    bands: num(o.bands, 'bands'), rows: num(o.rows, 'rows'), num_perm: num(o.numPerm, 'num-perm'), ngram: num(o.ngram, 'ngram'), seed: num(o.seed, 'seed'),
+    unit: o.unit, normalize: o.normalize, permutation: o.permutation, short_docs: o.shortDocs,
+    keep_signatures: !o.verify, score_column: o.scoreColumn,
   };
   const parsed = minhashDedup.params.safeParse(raw);
   if (!parsed.success) throw new UserError('invalid options: ' + parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const p: MinhashParams = parsed.data;
-  if (p.policy === 'keep-best' && !p.scoreColumn) throw new UserError('--policy keep-best needs --score-column <field> (the numeric field to rank cluster members by)');
+  if (p.policy === 'keep-best' && !p.score_column) throw new UserError('--policy keep-best needs --score-column <field> (the numeric field to rank cluster members by)');
   let cfg;
   try { cfg = minhashConfigOf(p); } catch (e) { throw new UserError((e as Error).message); }
   const tasks = Math.max(1, Math.min(num(o.tasks, 'tasks') ?? 1, files.length));

@@ -13,7 +13,7 @@ export interface GlobalParams {
   policy: Policy;
   verify: boolean;
   threshold: number;
-  priorityOrder: 'higher-first' | 'lower-first';
+  priority_order: 'higher-first' | 'lower-first';
   /** Prefix of the drop reason and of the cluster columns (e.g. `dedup` → `dedup_cluster_id`). */
   prefix: string;
   /** Identifies the parameters (written into index.json so `apply` can check it reads a matching output). */
@@ -201,7 +201,7 @@ async function readDocTable(ctx: GlobalContext, metas: TaskMeta[], p: GlobalPara
   let n = 0;
   for (const m of metas) { offsets.push(n); n += m.docs; }
   const sourcePriority = new Map<string, number>();
-  for (const s of ctx.sources) sourcePriority.set(s.name, p.priorityOrder === 'higher-first' ? s.priority : -s.priority);
+  for (const s of ctx.sources) sourcePriority.set(s.name, p.priority_order === 'higher-first' ? s.priority : -s.priority);
   const sourceNames: string[] = [];
   const sourceIndex = new Map<string, number>();
   const shardNames: string[] = [];
@@ -347,7 +347,7 @@ export async function runDedupGlobal(p: GlobalParams, ctx: GlobalContext, hooks:
       if (!metas.every((m) => m.shingles)) throw new Error('dedup: verify needs shingle sets from the map stage (verify: true there too)');
       sets = await loadTaskArrays(ctx, metas, 'sh');
     } else if (wantPairs && metas.every((m) => m.signatures > 0)) sigs = await loadTaskArrays(ctx, metas, 'sig');
-    const numPerm = metas[0]?.signatures ?? 0;
+    const num_perm = metas[0]?.signatures ?? 0;
     const setOf = (g: number): Uint32Array => {
       const t = taskOf(offsets, g), l = g - offsets[t];
       const ix = sets!.idx[t];
@@ -355,7 +355,7 @@ export async function runDedupGlobal(p: GlobalParams, ctx: GlobalContext, hooks:
     };
     const sigOf = (g: number): Uint32Array => {
       const t = taskOf(offsets, g), l = g - offsets[t];
-      return sigs!.data[t].subarray(l * numPerm, (l + 1) * numPerm);
+      return sigs!.data[t].subarray(l * num_perm, (l + 1) * num_perm);
     };
     const seen = new Set<string>();
     for (let i = 0; i < edges.n; i++) {

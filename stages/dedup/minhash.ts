@@ -10,7 +10,7 @@ export interface MinHashConfig {
   unit: 'char' | 'word';
   ngram: number;
   normalize: Normalization;
-  numPerm: number;
+  num_perm: number;
   bands: number;
   rows: number;
   seed: number;
@@ -23,9 +23,9 @@ export interface MinHashConfig {
    */
   permutation: 'u32' | 'mod61';
   /** Seed of MurmurHash3_x86_32 per shingle; 'a0' = the first permutation's a (NeMo passes seeds[0][0]). */
-  hashSeed: number | 'a0';
+  hash_seed: number | 'a0';
   /** Documents with fewer than one full shingle (but some content): 'whole' hashes all of it as one shingle, 'skip' gives no signature. */
-  shortDocs: 'whole' | 'skip';
+  short_docs: 'whole' | 'skip';
 }
 
 const TWO32 = 4294967296;
@@ -38,7 +38,7 @@ export class MinHasher {
   private readonly bHi: Uint32Array;
   private readonly aL16: Float64Array;
   private readonly aH16: Float64Array;
-  readonly hashSeed: number;
+  readonly hash_seed: number;
   private readonly norm: (t: string) => string;
   private offs = new Int32Array(1 << 14);
   private nbuf = new Uint8Array(1 << 16);
@@ -46,18 +46,18 @@ export class MinHasher {
   lastShingles = 0;
 
   constructor(cfg: MinHashConfig) {
-    if (cfg.bands * cfg.rows > cfg.numPerm) throw new Error(`bands × rows (${cfg.bands}×${cfg.rows}) exceeds numPerm (${cfg.numPerm})`);
+    if (cfg.bands * cfg.rows > cfg.num_perm) throw new Error(`bands × rows (${cfg.bands}×${cfg.rows}) exceeds num_perm (${cfg.num_perm})`);
     if (cfg.ngram < 1) throw new Error('ngram must be ≥ 1');
     this.cfg = cfg;
-    const p = drawPermutations(cfg.draw, cfg.numPerm, cfg.seed);
+    const p = drawPermutations(cfg.draw, cfg.num_perm, cfg.seed);
     this.aLo = p.aLo; this.bLo = p.bLo; this.aHi = p.aHi; this.bHi = p.bHi;
-    this.aL16 = new Float64Array(cfg.numPerm);
-    this.aH16 = new Float64Array(cfg.numPerm);
-    for (let i = 0; i < cfg.numPerm; i++) {
+    this.aL16 = new Float64Array(cfg.num_perm);
+    this.aH16 = new Float64Array(cfg.num_perm);
+    for (let i = 0; i < cfg.num_perm; i++) {
       this.aL16[i] = this.aLo[i] & 0xffff;
       this.aH16[i] = this.aLo[i] >>> 16;
     }
-    this.hashSeed = cfg.hashSeed === 'a0' ? this.aLo[0] : cfg.hashSeed >>> 0;
+    this.hash_seed = cfg.hash_seed === 'a0' ? this.aLo[0] : cfg.hash_seed >>> 0;
     this.norm = normalizer(cfg.normalize);
   }
 
@@ -82,7 +82,7 @@ export class MinHasher {
     }
     if (len === 0) return 0;
     const n = this.cfg.ngram;
-    const seed = this.hashSeed;
+    const seed = this.hash_seed;
     // boundaries: for 'char', the byte offset of every code point; for 'word', word starts and ends
     if (this.cfg.unit === 'char') {
       let cps = 0;
@@ -91,7 +91,7 @@ export class MinHasher {
       for (let i = 0; i < len; i++) if ((bytes[i] & 0xc0) !== 0x80) offs[cps++] = i;
       offs[cps] = len;
       if (cps < n) {
-        if (this.cfg.shortDocs === 'skip') return 0;
+        if (this.cfg.short_docs === 'skip') return 0;
         fn(murmur3(bytes, 0, len, seed));
         return 1;
       }
@@ -106,7 +106,7 @@ export class MinHasher {
     starts[words++] = 0;
     for (let i = 0; i < len; i++) if (bytes[i] === 0x20) starts[words++] = i + 1;
     if (words < n) {
-      if (this.cfg.shortDocs === 'skip') return 0;
+      if (this.cfg.short_docs === 'skip') return 0;
       fn(murmur3(bytes, 0, len, seed));
       return 1;
     }
@@ -120,7 +120,7 @@ export class MinHasher {
   private hL = new Float64Array(1 << 14);
   private hH = new Float64Array(1 << 14);
 
-  /** Computes the signature of `text` into `out` (length numPerm). Returns false when the doc gets no signature. */
+  /** Computes the signature of `text` into `out` (length num_perm). Returns false when the doc gets no signature. */
   signature(text: string, out: Uint32Array): boolean {
     // collect shingle hashes (reused buffer), then permute in a tight loop per permutation
     let nh = 0;
@@ -135,7 +135,7 @@ export class MinHasher {
     });
     this.lastShingles = count;
     if (count === 0) return false;
-    const P = this.cfg.numPerm;
+    const P = this.cfg.num_perm;
     if (this.cfg.permutation === 'u32') {
       for (let i = 0; i < nh; i++) if (hs[i] === 0) hs[i] = 1; // cuDF disallows a zero hash
       // unsigned minimum tracked in signed int32 space (x ^ 0x80000000) so the loop stays in small integers;

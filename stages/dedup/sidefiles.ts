@@ -2,7 +2,7 @@
 //
 //   t<T>.docs.jsonl        one line per document seen by the task: [sourceIdx, shardIdx, row, score|null, id]
 //   t<T>.s<K>.b<B>.bin     spill K of band B: records (keyHi u32, keyLo u32, localDoc u32), sorted by key then doc
-//   t<T>.sig.bin           optional: numPerm u32 per document (zeros when the doc got no signature)
+//   t<T>.sig.bin           optional: num_perm u32 per document (zeros when the doc got no signature)
 //   t<T>.sh.idx / .sh.bin  optional: shingle sets (Float64 offsets, N+1; sorted unique u32 hashes)
 //   t<T>.meta.json         written last (its presence marks the task's side output as complete)
 import type { AtomicWriter, Doc, StageContext, Storage } from '../../pipeline/types.ts';
@@ -132,13 +132,13 @@ class BinOut {
 
 export interface SideWriterOptions {
   bands: number;
-  spillDocs: number;
+  spill_docs: number;
   signatures: number; // 0 = don't keep
   shingles: boolean;
   fingerprint: string;
 }
 
-/** Accumulates one task's documents and band keys; spills sorted runs every `spillDocs` documents. */
+/** Accumulates one task's documents and band keys; spills sorted runs every `spill_docs` documents. */
 export class SideWriter {
   private readonly ctx: StageContext;
   private readonly opt: SideWriterOptions;
@@ -202,7 +202,7 @@ export class SideWriter {
 
   /** Call after each document: spills when the run is full. */
   async docDone(): Promise<void> {
-    if (++this.sinceSpill >= this.opt.spillDocs) await this.spill();
+    if (++this.sinceSpill >= this.opt.spill_docs) await this.spill();
   }
 
   private async spill(): Promise<void> {

@@ -19,9 +19,9 @@ const policyField = z
   .describe('Cluster resolution: cross-source-priority (Zyda-2: only clusters spanning several sources; keep every member of the top-priority source present), keep-one (Zyda-1: keep the top-ranked member by source priority then id), keep-best (keep the member with the best score column, then id)');
 const commonFields = {
   policy: policyField,
-  scoreColumn: z.string().optional().describe('Numeric column ranking members for policy keep-best (higher is better; missing ranks last)'),
-  priorityOrder: z.enum(['higher-first', 'lower-first']).default('higher-first').describe("How to read the manifest's source priority: higher-first means a larger priority number wins"),
-  spillDocs: z.number().int().min(1).default(262144).describe('Documents per sorted run file a task spills (bounds the map task memory)'),
+  score_column: z.string().optional().describe('Numeric column ranking members for policy keep-best (higher is better; missing ranks last)'),
+  priority_order: z.enum(['higher-first', 'lower-first']).default('higher-first').describe("How to read the manifest's source priority: higher-first means a larger priority number wins"),
+  spill_docs: z.number().int().min(1).default(262144).describe('Documents per sorted run file a task spills (bounds the map task memory)'),
 };
 
 // ---------------------------------------------------------------------------
@@ -87,16 +87,16 @@ const minhashParams = z.object({
   unit: z.enum(['char', 'word']).optional().describe('Override: shingle unit'),
   ngram: z.number().int().min(1).optional().describe('Override: shingle length in characters or words'),
   normalize: z.enum(['none', 'whitespace', 'datatrove', 'zyda1', 'rpv2']).optional().describe('Override: text normalisation before shingling'),
-  numPerm: z.number().int().min(1).max(1024).optional().describe('Override: signature length (number of permutations)'),
+  num_perm: z.number().int().min(1).max(1024).optional().describe('Override: signature length (number of permutations)'),
   bands: z.number().int().min(1).optional().describe('Override: LSH bands'),
   rows: z.number().int().min(1).optional().describe('Override: rows (hashes) per band'),
   seed: z.number().int().min(0).optional().describe('Override: RandomState seed of the permutation parameters a,b'),
   draw: z.enum(['nemo', 'datatrove']).optional().describe("Override: how a,b are drawn (NeMo Curator's 31-bit pairs or datatrove/datasketch's 61-bit arrays)"),
   permutation: z.enum(['u32', 'mod61']).optional().describe('Override: permutation arithmetic, u32 (cuDF, wraps mod 2^32) or mod61 (numpy uint64, mod 2^61-1)'),
-  hashSeed: z.union([z.number().int().min(0), z.literal('a0')]).optional().describe("Override: MurmurHash3 seed per shingle ('a0' = the first permutation's a, as NeMo does)"),
-  shortDocs: z.enum(['whole', 'skip']).optional().describe('Override: documents shorter than one shingle are hashed whole as one shingle, or get no signature (never clustered)'),
-  keepSignatures: z.boolean().default(false).describe('Also write signatures to the side output (needed only for estimated-Jaccard pair output)'),
-  columnPrefix: z.string().default('dedup').describe('Prefix of the drop reason and of the <prefix>_cluster_id / <prefix>_cluster_size columns'),
+  hash_seed: z.union([z.number().int().min(0), z.literal('a0')]).optional().describe("Override: MurmurHash3 seed per shingle ('a0' = the first permutation's a, as NeMo does)"),
+  short_docs: z.enum(['whole', 'skip']).optional().describe('Override: documents shorter than one shingle are hashed whole as one shingle, or get no signature (never clustered)'),
+  keep_signatures: z.boolean().default(false).describe('Also write signatures to the side output (needed only for estimated-Jaccard pair output)'),
+  column_prefix: z.string().default('dedup').describe('Prefix of the drop reason and of the <prefix>_cluster_id / <prefix>_cluster_size columns'),
   ...commonFields,
 });
 export type MinhashParams = z.infer<typeof minhashParams>;
@@ -111,12 +111,12 @@ function scoreOf(d: Doc, col: string | undefined): number | null {
   return typeof v === 'number' ? v : null;
 }
 
-function globalParamsOf(p: { policy: Policy; priorityOrder: 'higher-first' | 'lower-first'; verify?: boolean; threshold?: number }, prefix: string, fingerprint: string) {
-  return { policy: p.policy, priorityOrder: p.priorityOrder, verify: p.verify ?? false, threshold: p.threshold ?? 1, prefix, fingerprint };
+function globalParamsOf(p: { policy: Policy; priority_order: 'higher-first' | 'lower-first'; verify?: boolean; threshold?: number }, prefix: string, fingerprint: string) {
+  return { policy: p.policy, priority_order: p.priority_order, verify: p.verify ?? false, threshold: p.threshold ?? 1, prefix, fingerprint };
 }
 
-function checkPolicy(p: { policy: Policy; scoreColumn?: string }): void {
-  if (p.policy === 'keep-best' && !p.scoreColumn) throw new Error('policy keep-best needs scoreColumn (the column to rank cluster members by)');
+function checkPolicy(p: { policy: Policy; score_column?: string }): void {
+  if (p.policy === 'keep-best' && !p.score_column) throw new Error('policy keep-best needs score_column (the column to rank cluster members by)');
 }
 
 export function minhashMapStage(p: MinhashParams): Stage {
@@ -129,16 +129,16 @@ export function minhashMapStage(p: MinhashParams): Stage {
     name: 'minhash_dedup',
     async setup(ctx) {
       hasher = new MinHasher(cfg);
-      side = new SideWriter(ctx, { bands: cfg.bands, spillDocs: p.spillDocs, signatures: p.keepSignatures ? cfg.numPerm : 0, shingles: p.verify, fingerprint });
+      side = new SideWriter(ctx, { bands: cfg.bands, spill_docs: p.spill_docs, signatures: p.keep_signatures ? cfg.num_perm : 0, shingles: p.verify, fingerprint });
       await side.open();
     },
     async *run(batches, ctx) {
-      const sig = new Uint32Array(cfg.numPerm);
+      const sig = new Uint32Array(cfg.num_perm);
       const { bands, rows } = cfg;
       try {
         for await (const batch of batches) {
           for (const d of batch.docs) {
-            const local = await side.addDoc(d, scoreOf(d, p.scoreColumn));
+            const local = await side.addDoc(d, scoreOf(d, p.score_column));
             const ok = hasher.signature(d.text, sig);
             if (ok) {
               side.signed++;
@@ -164,7 +164,7 @@ export function minhashMapStage(p: MinhashParams): Stage {
 /** The global step of minhash_dedup; `hooks` (pair and cluster output) are used by `curate dedup`. */
 export async function runMinhashGlobal(p: MinhashParams, ctx: GlobalContext, hooks?: GlobalHooks): Promise<Record<string, unknown>> {
   const cfg = minhashConfigOf(p);
-  return runDedupGlobal(globalParamsOf(p, p.columnPrefix, JSON.stringify({ stage: 'minhash_dedup', cfg, verify: p.verify })), ctx, hooks);
+  return runDedupGlobal(globalParamsOf(p, p.column_prefix, JSON.stringify({ stage: 'minhash_dedup', cfg, verify: p.verify })), ctx, hooks);
 }
 
 export const minhashDedup = defineStage({
@@ -172,33 +172,33 @@ export const minhashDedup = defineStage({
   family: 'dedup',
   description: 'MinHash-LSH near-duplicate detection across sources (Zyda-2 / FineWeb / Zyda-1 / RPv2 presets), connected components, cluster resolution by policy; removal as per-shard row sets',
   params: minhashParams,
-  reads: (p) => (p.policy === 'keep-best' && p.scoreColumn ? [p.scoreColumn] : []),
+  reads: (p) => (p.policy === 'keep-best' && p.score_column ? [p.score_column] : []),
   writes: () => [],
   create: (p) => minhashMapStage(p),
   global: {
     run: async (p, ctx: GlobalContext) => { await runMinhashGlobal(p, ctx); },
-    apply: (p, dir) => applyStage('minhash_dedup_apply', p.columnPrefix, p.policy, dir),
-    writes: (p) => clusterColumns(p.columnPrefix),
+    apply: (p, dir) => applyStage('minhash_dedup_apply', p.column_prefix, p.policy, dir),
+    writes: (p) => clusterColumns(p.column_prefix),
   },
 });
 
 // ---------------------------------------------------------------------------
 // exact_dedup and url_dedup: one 64-bit key per document, one "band"
 
-function keyedMapStage(name: string, params: { spillDocs: number; policy: Policy; scoreColumn?: string }, keyOf: (d: Doc) => string | null, fingerprint: string): Stage {
+function keyedMapStage(name: string, params: { spill_docs: number; policy: Policy; score_column?: string }, keyOf: (d: Doc) => string | null, fingerprint: string): Stage {
   checkPolicy(params);
   let side: SideWriter;
   return {
     name,
     async setup(ctx) {
-      side = new SideWriter(ctx, { bands: 1, spillDocs: params.spillDocs, signatures: 0, shingles: false, fingerprint });
+      side = new SideWriter(ctx, { bands: 1, spill_docs: params.spill_docs, signatures: 0, shingles: false, fingerprint });
       await side.open();
     },
     async *run(batches, ctx) {
       try {
         for await (const batch of batches) {
           for (const d of batch.docs) {
-            const local = await side.addDoc(d, scoreOf(d, params.scoreColumn));
+            const local = await side.addDoc(d, scoreOf(d, params.score_column));
             const k = keyOf(d);
             if (k !== null) {
               const [hi, lo] = key64(k);
@@ -221,7 +221,7 @@ function keyedMapStage(name: string, params: { spillDocs: number; policy: Policy
 const exactParams = z.object({
   normalize: z.enum(['none', 'whitespace', 'datatrove', 'zyda1', 'rpv2']).default('none').describe('Normalisation of the text before hashing (none = byte-identical texts only)'),
   skipEmpty: z.boolean().default(true).describe('Documents whose (normalised) text is empty are not clustered'),
-  columnPrefix: z.string().default('exact_dedup').describe('Prefix of the drop reason and of the cluster columns'),
+  column_prefix: z.string().default('exact_dedup').describe('Prefix of the drop reason and of the cluster columns'),
   ...commonFields,
 });
 
@@ -230,7 +230,7 @@ export const exactDedup = defineStage({
   family: 'dedup',
   description: 'Exact duplicates by a 64-bit hash of the (optionally normalised) text, resolved with the same policies as minhash_dedup',
   params: exactParams,
-  reads: (p) => (p.policy === 'keep-best' && p.scoreColumn ? [p.scoreColumn] : []),
+  reads: (p) => (p.policy === 'keep-best' && p.score_column ? [p.score_column] : []),
   writes: () => [],
   create: (p) => {
     const norm = normalizer(p.normalize);
@@ -240,9 +240,9 @@ export const exactDedup = defineStage({
     }, JSON.stringify({ stage: 'exact_dedup', normalize: p.normalize, skipEmpty: p.skipEmpty }));
   },
   global: {
-    run: async (p, ctx) => { await runDedupGlobal(globalParamsOf(p, p.columnPrefix, 'exact'), ctx); },
-    apply: (p, dir) => applyStage('exact_dedup_apply', p.columnPrefix, p.policy, dir),
-    writes: (p) => clusterColumns(p.columnPrefix),
+    run: async (p, ctx) => { await runDedupGlobal(globalParamsOf(p, p.column_prefix, 'exact'), ctx); },
+    apply: (p, dir) => applyStage('exact_dedup_apply', p.column_prefix, p.policy, dir),
+    writes: (p) => clusterColumns(p.column_prefix),
   },
 });
 
@@ -264,7 +264,7 @@ export function normalizeUrl(u: string): string {
 const urlParams = z.object({
   field: z.string().default('url').describe('Metadata field (or column) holding the URL'),
   normalizeUrl: z.boolean().default(true).describe('Lowercase scheme and host, drop default port, fragment and trailing slash before comparing'),
-  columnPrefix: z.string().default('url_dedup').describe('Prefix of the drop reason and of the cluster columns'),
+  column_prefix: z.string().default('url_dedup').describe('Prefix of the drop reason and of the cluster columns'),
   ...commonFields,
 });
 
@@ -273,7 +273,7 @@ export const urlDedup = defineStage({
   family: 'dedup',
   description: 'Duplicate URLs (documents without a URL are left alone), resolved with the same policies as minhash_dedup',
   params: urlParams,
-  reads: (p) => (p.policy === 'keep-best' && p.scoreColumn ? [p.scoreColumn] : []),
+  reads: (p) => (p.policy === 'keep-best' && p.score_column ? [p.score_column] : []),
   writes: () => [],
   create: (p) =>
     keyedMapStage('url_dedup', p, (d) => {
@@ -282,8 +282,8 @@ export const urlDedup = defineStage({
       return p.normalizeUrl ? normalizeUrl(v) : v;
     }, JSON.stringify({ stage: 'url_dedup', field: p.field, normalizeUrl: p.normalizeUrl })),
   global: {
-    run: async (p, ctx) => { await runDedupGlobal(globalParamsOf(p, p.columnPrefix, 'url'), ctx); },
-    apply: (p, dir) => applyStage('url_dedup_apply', p.columnPrefix, p.policy, dir),
-    writes: (p) => clusterColumns(p.columnPrefix),
+    run: async (p, ctx) => { await runDedupGlobal(globalParamsOf(p, p.column_prefix, 'url'), ctx); },
+    apply: (p, dir) => applyStage('url_dedup_apply', p.column_prefix, p.policy, dir),
+    writes: (p) => clusterColumns(p.column_prefix),
   },
 });

@@ -63,7 +63,7 @@ test("datatrove's 61-bit a,b for seed 1 equal numpy's uint64 draws", () => {
 test('permutation formula: u32 (cuDF uint32 evaluation) and mod61 (numpy uint64) against big-integer values', () => {
   for (const [h, a, b, v] of ref.perm_u32) assert.equal((Math.imul(h, a) + b) >>> 0, v);
   // mod61 through the hasher's arithmetic, with the reference's a,b injected
-  const mh = new MinHasher({ ...PRESETS.zyda1, numPerm: 8, bands: 2, rows: 4 });
+  const mh = new MinHasher({ ...PRESETS.zyda1, num_perm: 8, bands: 2, rows: 4 });
   const priv = mh as unknown as { aHi: Uint32Array; aLo: Uint32Array; bHi: Uint32Array; bLo: Uint32Array; aL16: Float64Array; aH16: Float64Array };
   ref.perm_mod61.forEach(([h, a, b, v], i) => {
     const A = BigInt(a), B = BigInt(b);
@@ -76,7 +76,7 @@ test('permutation formula: u32 (cuDF uint32 evaluation) and mod61 (numpy uint64)
 
 test('zyda2 preset signatures equal the independently computed ones', () => {
   const mh = new MinHasher(PRESETS.zyda2);
-  assert.equal(mh.hashSeed, ref.nemo_seed10.a[0]);
+  assert.equal(mh.hash_seed, ref.nemo_seed10.a[0]);
   const sig = new Uint32Array(128);
   for (const r of ref.zyda2) {
     assert.ok(mh.signature(r.text, sig));
@@ -90,13 +90,13 @@ test('datatrove normalisation and fineweb preset signatures', () => {
   for (const r of ref.fineweb) {
     assert.deepEqual(datatroveNormalize(r.text).split(' ').filter(Boolean), r.words, r.text);
     const ok = mh.signature(r.text, sig);
-    if (r.signature === null) assert.equal(ok, false, 'short docs get no signature with shortDocs=skip');
+    if (r.signature === null) assert.equal(ok, false, 'short docs get no signature with short_docs=skip');
     else assert.deepEqual(Array.from(sig), r.signature);
   }
 });
 
 test('mod61 permutation arithmetic over whole signatures', () => {
-  const mh = new MinHasher({ ...PRESETS.fineweb, draw: 'datatrove', permutation: 'mod61', numPerm: 16, bands: 2, rows: 8, seed: 1, shortDocs: 'whole' });
+  const mh = new MinHasher({ ...PRESETS.fineweb, draw: 'datatrove', permutation: 'mod61', num_perm: 16, bands: 2, rows: 8, seed: 1, short_docs: 'whole' });
   const sig = new Uint32Array(16);
   for (const r of ref.mod61_sig) {
     assert.ok(mh.signature(r.text, sig));
@@ -110,7 +110,7 @@ test('documents shorter than one shingle: whole vs skip; empty text never signed
   assert.equal(whole.signature('tiny', sig), true);
   assert.equal(whole.lastShingles, 1);
   assert.equal(whole.signature('', sig), false);
-  const skip = new MinHasher({ ...PRESETS.zyda2, shortDocs: 'skip' });
+  const skip = new MinHasher({ ...PRESETS.zyda2, short_docs: 'skip' });
   assert.equal(skip.signature('tiny', sig), false);
   const fw = new MinHasher(PRESETS.fineweb);
   assert.equal(fw.signature('only four words here', sig), false);
@@ -125,8 +125,8 @@ test('char shingles count code points, not UTF-16 units or bytes', () => {
 });
 
 test('presets: bands x rows, rpv2 thresholds, overrides', () => {
-  assert.deepEqual([PRESETS.zyda2.bands, PRESETS.zyda2.rows, PRESETS.zyda2.numPerm, PRESETS.zyda2.ngram], [8, 16, 128, 25]);
-  assert.deepEqual([PRESETS.fineweb.bands, PRESETS.fineweb.rows, PRESETS.fineweb.numPerm], [14, 8, 112]);
+  assert.deepEqual([PRESETS.zyda2.bands, PRESETS.zyda2.rows, PRESETS.zyda2.num_perm, PRESETS.zyda2.ngram], [8, 16, 128, 25]);
+  assert.deepEqual([PRESETS.fineweb.bands, PRESETS.fineweb.rows, PRESETS.fineweb.num_perm], [14, 8, 112]);
   assert.deepEqual([PRESETS.zyda1.bands, PRESETS.zyda1.rows], [32, 4]);
   for (const [t, b, r] of [[0.7, 14, 9], [0.8, 9, 13], [0.9, 5, 25]] as const) {
     const c = resolveMinhashConfig({ preset: 'rpv2', threshold: t });

@@ -106,7 +106,7 @@ test('survivors are the same whatever the task count and layout (with and withou
   for (const verify of [false, true]) {
     const ref = (await runDedup(minhashDedup, { preset: 'zyda2', verify, threshold: 0.7, policy: 'keep-one' }, docs, { sources: PRIO })).survivors.map((d) => d.id).sort();
     for (const [tasks, roundRobin] of [[2, false], [3, true], [9, false]] as const) {
-      const r = await runDedup(minhashDedup, { preset: 'zyda2', verify, threshold: 0.7, policy: 'keep-one', spillDocs: 2 }, docs, { tasks, roundRobin, sources: PRIO });
+      const r = await runDedup(minhashDedup, { preset: 'zyda2', verify, threshold: 0.7, policy: 'keep-one', spill_docs: 2 }, docs, { tasks, roundRobin, sources: PRIO });
       assert.deepEqual(r.survivors.map((d) => d.id).sort(), ref, `tasks=${tasks} verify=${verify}`);
     }
     assert.deepEqual(ref, ['dclm-5', 'dolma-9', 'fwe-1', 'zyda-7']);
@@ -116,11 +116,11 @@ test('survivors are the same whatever the task count and layout (with and withou
 test('keep-best through the pipeline uses the score column', async () => {
   const docs = corpus();
   docs.forEach((d, i) => (d.cols.quality = i === 2 ? 0.99 : 0.1 * (i % 5)));
-  const r = await runDedup(minhashDedup, { preset: 'zyda2', verify: true, threshold: 0.7, policy: 'keep-best', scoreColumn: 'quality' }, docs, { sources: PRIO });
+  const r = await runDedup(minhashDedup, { preset: 'zyda2', verify: true, threshold: 0.7, policy: 'keep-best', score_column: 'quality' }, docs, { sources: PRIO });
   assert.ok(r.survivors.some((d) => d.id === 'dclm-3'));
   assert.ok(!r.survivors.some((d) => d.id === 'fwe-1'));
   assert.equal(r.dropped.dedup_keep_best, 5);
-  assert.throws(() => minhashDedup.create(minhashDedup.params.parse({ policy: 'keep-best' })), /scoreColumn/);
+  assert.throws(() => minhashDedup.create(minhashDedup.params.parse({ policy: 'keep-best' })), /score_column/);
 });
 
 test('exact_dedup: byte-identical texts, optional normalisation, empty texts left alone', async () => {
@@ -159,7 +159,7 @@ test('global step refuses incomplete or mixed side outputs', async () => {
     const { rmSync } = await import('node:fs');
     rmSync(`${r.dir}/side/t00001.meta.json`);
     const { runDedupGlobal } = await import('../../stages/dedup/global.ts');
-    await runDedupGlobal({ policy: 'keep-one', verify: false, threshold: 1, priorityOrder: 'higher-first', prefix: 'dedup', fingerprint: '' }, {
+    await runDedupGlobal({ policy: 'keep-one', verify: false, threshold: 1, priority_order: 'higher-first', prefix: 'dedup', fingerprint: '' }, {
       runDir: r.dir, inputDir: `${r.dir}/side`, outputDir: `${r.dir}/g2`, storage: (await import('../../pipeline/storage.ts')).createStorage(), tasks: 2, workers: 1, sources: PRIO,
       log: { info() {}, warn() {}, debug() {} }, summary() {},
     });
