@@ -78,7 +78,9 @@ export function snappyDecompress(src: Uint8Array): Buffer {
       }
       len += 1;
       if (ip + len > end || op + len > n) throw new Error('snappy: literal overruns');
-      out.set(src.subarray(ip, ip + len), op);
+      // short pieces by hand: a subarray() per literal costs more than the copy
+      if (len < 32) for (let i = 0; i < len; i++) out[op + i] = src[ip + i];
+      else out.set(src.subarray(ip, ip + len), op);
       ip += len;
       op += len;
       continue;
@@ -98,7 +100,7 @@ export function snappyDecompress(src: Uint8Array): Buffer {
       ip += 4;
     }
     if (off === 0 || off > op || op + len > n) throw new Error('snappy: bad copy');
-    if (off >= len) out.copyWithin(op, op - off, op - off + len);
+    if (off >= len && len >= 32) out.copyWithin(op, op - off, op - off + len);
     else for (let i = 0; i < len; i++) out[op + i] = out[op - off + i];
     op += len;
   }
