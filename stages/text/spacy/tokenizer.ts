@@ -60,11 +60,12 @@ export class SpacyEnglishTokenizer {
   private readonly urlRe: RegExp;
   private readonly punctChars: Set<string>;
   private readonly trie: TrieNode = { next: new Map(), terminal: false };
-  /** Memo of chunk -> pieces (spaCy keeps the same kind of cache), looked up without slicing the text. */
-  private readonly table: ChunkTable;
+  /** Memo of chunk -> pieces (spaCy keeps the same kind of cache); bounded, cleared when full. */
+  private cache = new Map<string, ChunkEntry>();
+  private readonly cacheLimit: number;
 
-  constructor(data: EnData, cacheLimit = 1 << 18) {
-    this.table = new ChunkTable(cacheLimit);
+  constructor(data: EnData, cacheLimit = 500_000) {
+    this.cacheLimit = cacheLimit;
     this.specials = new Map(Object.entries(data.exceptions));
     // spacy.util.compile_{prefix,suffix,infix}_regex: empty pieces are skipped
     const pre = data.prefixes.filter((p) => p.trim() !== '').map((p) => '^' + p);
@@ -252,54 +253,89 @@ export class SpacyEnglishTokenizer {
     const cands: number[] = [];
     const n = text.length;
     if (n === 0) return { text, tokens, starts, space: new Uint8Array(0), matched: false };
-    const table = this.table;
+    const root = this.trie.next;
     let start = 0;
-    let h = 0x811c9dc5;
     let inWs = isPySpaceCode(text.charCodeAt(0));
-    const emit = (a: number, b: number, ws: boolean, hash: number): void => {
-      let e = withSpecials ? table.get(text, a, b, hash) : undefined;
-      if (e === undefined) {
-        const chunk = text.slice(a, b);
+    const push = (p: string, off: number, flag: number): void => {
+      tokens.push(p);
+      starts.push(off);
+      spaceFlags.push(flag);
+    };
+    const emit = (a: number, b: number, ws: boolean): void => {
+      const chunk = text.slice(a, b);
+      if (ws) {
         // whitespace chunks never contain affixes, infixes or URLs: one token
-        const pieces = ws ? [chunk] : this.chunkPieces(chunk, withSpecials);
+        push(chunk, a, 1);
+        return;
+      }
+      let e: ChunkEntry | undefined;
+      if (withSpecials) {
+        const sp = this.specials.get(chunk);
+        if (sp === undefined && (ONLY_LETTERS.test(chunk) || ONLY_DIGITS.test(chunk))) {
+          // fast path: no prefix, suffix, infix or URL can match pure ASCII letters or digits
+          if (root.has(chunk)) cands.push(tokens.length);
+          push(chunk, a, 0);
+          if (words !== null) words.push(chunk);
+          return;
+        }
+        e = this.cache.get(chunk);
+      }
+      if (e === undefined) {
+        const pieces = this.chunkPieces(chunk, withSpecials);
         const roots: number[] = [];
-        if (!ws) for (let k = 0; k < pieces.length; k++) if (this.trie.next.has(pieces[k])) roots.push(k);
-        e = { key: chunk, pieces, roots, ws };
-        if (withSpecials) table.set(e, hash);
+        for (let k = 0; k < pieces.length; k++) if (root.has(pieces[k])) roots.push(k);
+        e = { pieces, roots: roots.length === 0 ? NO_ROOTS : roots.length === 1 && roots[0] === 0 ? ROOT0 : roots };
+        if (withSpecials) {
+          if (this.cache.size >= this.cacheLimit) this.cache = new Map();
+          this.cache.set(chunk, e);
+        }
       }
       const base = tokens.length;
       for (const k of e.roots) cands.push(base + k);
       let off = a;
-      const flag = e.ws ? 1 : 0;
       for (const p of e.pieces) {
-        tokens.push(p);
-        starts.push(off);
-        spaceFlags.push(flag);
+        push(p, off, 0);
         off += p.length;
       }
-      if (words !== null && !e.ws) for (const p of e.pieces) words.push(p);
+      if (words !== null) for (const p of e.pieces) words.push(p);
     };
     for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      const ws = isPySpaceCode(c);
+      const ws = isPySpaceCode(text.charCodeAt(i));
       if (ws !== inWs) {
-        if (start < i) emit(start, i, inWs, h);
+        if (start < i) emit(start, i, inWs);
         // a single ' ' after a token is that token's trailing space, not a token
-        start = c === 0x20 ? i + 1 : i;
-        h = 0x811c9dc5;
-        if (c !== 0x20) h = Math.imul(h ^ c, 0x01000193);
+        start = text.charCodeAt(i) === 0x20 ? i + 1 : i;
         inWs = !inWs;
-      } else h = Math.imul(h ^ c, 0x01000193);
+      }
     }
-    if (start < n) emit(start, n, inWs, h);
+    if (start < n) emit(start, n, inWs);
     const out: SpacyTokens = { text, tokens, starts, space: Uint8Array.from(spaceFlags) };
-    if (!withSpecials || cands.length === 0) return { ...out, matched: false };
-    const m = this.applySpecialMatches(out, cands);
-    return { ...m, matched: m !== out };
+    const spans = withSpecials && cands.length ? this.specialSpans(out, cands) : null;
+    if (spans === null) return { ...out, matched: false };
+    // words only: substitute the special cases straight into the word list
+    if (words !== null) {
+      words.length = 0;
+      let si = 0;
+      for (let i = 0; i < tokens.length; ) {
+        if (si < spans.length && spans[si].a === i) {
+          const sp = spans[si++];
+          for (const p of sp.pieces) if (!isAllSpace(p)) words.push(p);
+          i = sp.b;
+        } else {
+          if (out.space[i] === 0) words.push(tokens[i]);
+          i++;
+        }
+      }
+      return { ...out, matched: false };
+    }
+    return { ...this.rebuild(out, spans), matched: true };
   }
 
-  /** spaCy `_apply_special_cases`: find special-case token sequences, keep non-overlapping ones, merge them. */
-  private applySpecialMatches(t: SpacyTokens, cands: readonly number[]): SpacyTokens {
+  /**
+   * spaCy `_apply_special_cases`: find special-case token sequences, keep non-overlapping ones; returns the kept
+   * spans whose text is a special case (in token order), or null when applying them changes nothing.
+   */
+  private specialSpans(t: SpacyTokens, cands: readonly number[]): SpecialSpan[] | null {
     const { tokens, starts, text } = t;
     const root = this.trie.next;
     let matches: [number, number][] | null = null;
@@ -313,7 +349,7 @@ export class SpacyEnglishTokenizer {
         j++;
       }
     }
-    if (!matches) return t;
+    if (!matches) return null;
     // _filter_special_spans: longest first, then leftmost; a span is kept unless its first or last token is taken
     matches.sort((a, b) => b[1] - b[0] - (a[1] - a[0]) || a[0] - b[0]);
     const seen = new Set<number>();
@@ -324,53 +360,36 @@ export class SpacyEnglishTokenizer {
     }
     kept.sort((x, y) => x[0] - y[0]);
     // most matches re-find a special case the chunk pass already applied (e.g. "it's"): nothing to change
+    const spans: SpecialSpan[] = [];
     let changes = false;
     for (const [a, b] of kept) {
       const sp = this.specials.get(text.slice(starts[a], starts[b - 1] + tokens[b - 1].length));
       if (!sp) continue;
-      if (sp.length !== b - a) {
-        changes = true;
-        break;
-      }
-      for (let k = 0; k < sp.length; k++) {
-        if (sp[k] !== tokens[a + k]) {
-          changes = true;
-          break;
-        }
-      }
-      if (changes) break;
+      spans.push({ a, b, pieces: sp });
+      if (changes) continue;
+      if (sp.length !== b - a) changes = true;
+      else for (let k = 0; k < sp.length; k++) if (sp[k] !== tokens[a + k]) changes = true;
     }
-    if (!changes) return t;
-    return this.rebuild(t, kept);
+    return changes ? spans : null;
   }
 
-  /** Replaces each kept span whose text is a special case by the special case's tokens. */
-  private rebuild(t: SpacyTokens, kept: readonly [number, number][]): SpacyTokens {
+  /** Replaces each span by its special case's tokens. */
+  private rebuild(t: SpacyTokens, spans: readonly SpecialSpan[]): SpacyTokens {
     const { tokens, starts, text } = t;
-    let ki = 0;
+    let si = 0;
     const outT: string[] = [];
     const outS: number[] = [];
     const outW: number[] = [];
     let i = 0;
     while (i < tokens.length) {
-      if (ki < kept.length && kept[ki][0] === i) {
-        const [a, b] = kept[ki++];
-        const spanText = text.slice(starts[a], starts[b - 1] + tokens[b - 1].length);
-        const sp = this.specials.get(spanText);
-        if (sp) {
-          let off = starts[a];
-          for (const p of sp) {
-            outT.push(p);
-            outS.push(off);
-            outW.push(isAllSpace(p) ? 1 : 0);
-            off += p.length;
-          }
-        } else {
-          for (let k = a; k < b; k++) {
-            outT.push(tokens[k]);
-            outS.push(starts[k]);
-            outW.push(t.space[k]);
-          }
+      if (si < spans.length && spans[si].a === i) {
+        const { b, pieces } = spans[si++];
+        let off = starts[i];
+        for (const p of pieces) {
+          outT.push(p);
+          outS.push(off);
+          outW.push(isAllSpace(p) ? 1 : 0);
+          off += p.length;
         }
         i = b;
       } else {
@@ -402,11 +421,8 @@ export class SpacyEnglishTokenizer {
 
   /** Words as datatrove's `split_into_words(text, "eng")` returns them (whitespace tokens removed). */
   words(text: string): string[] {
-    const direct: string[] = [];
-    const t = this.scan(text, true, direct);
-    if (!t.matched) return direct;
     const out: string[] = [];
-    for (let i = 0; i < t.tokens.length; i++) if (t.space[i] === 0) out.push(t.tokens[i]);
+    this.scan(text, true, out);
     return out;
   }
 
@@ -437,118 +453,22 @@ export class SpacyEnglishTokenizer {
   }
 }
 
-const SMALL_MASK = 4095;
-
-function sameChunk(k: string, text: string, a: number, len: number): boolean {
-  if (k.length !== len) return false;
-  let i = 0;
-  while (i < len && k.charCodeAt(i) === text.charCodeAt(a + i)) i++;
-  return i === len;
-}
-
-/** murmur3 finalizer: spreads FNV's bits before masking */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+interface SpecialSpan {
+  /** token range [a, b) */
+  a: number;
+  b: number;
+  /** the special case's tokens replacing it */
+  pieces: readonly string[];
 }
 
 interface ChunkEntry {
-  key: string;
   pieces: readonly string[];
   /** indices of pieces that can start a special-case pattern */
   roots: readonly number[];
-  ws: boolean;
 }
 
-/**
- * chunk text -> tokenization, keyed by a hash computed while scanning the text: a hit costs no slice and no
- * string hashing, and returns the same string objects every time (cheap to hash again downstream). Open
- * addressing; cleared when full.
- */
-class ChunkTable {
-  private readonly limit: number;
-  private size = 0;
-  private mask: number;
-  /** hash of the chunk (0 = empty slot; a real hash of 0 is stored as 1) */
-  private hashes: Int32Array;
-  private lens: Int32Array;
-  private entries: (ChunkEntry | undefined)[];
-  private readonly smallHashes = new Int32Array(SMALL_MASK + 1);
-  private readonly smallEntries: (ChunkEntry | undefined)[] = new Array(SMALL_MASK + 1);
-
-  constructor(limit: number) {
-    this.limit = limit;
-    this.mask = 4095;
-    this.hashes = new Int32Array(4096);
-    this.lens = new Int32Array(4096);
-    this.entries = new Array(4096);
-  }
-
-  get(text: string, a: number, b: number, hash: number): ChunkEntry | undefined {
-    const len = b - a;
-    const key = hash === 0 ? 1 : hash;
-    const m = mix(hash);
-    // a small direct-mapped front cache keeps the frequent chunks (Zipf) in fast memory
-    const si = m & SMALL_MASK;
-    if (this.smallHashes[si] === key) {
-      const e = this.smallEntries[si]!;
-      if (sameChunk(e.key, text, a, len)) return e;
-    }
-    const hashes = this.hashes;
-    const mask = this.mask;
-    let j = m & mask;
-    for (let hh = hashes[j]; hh !== 0; hh = hashes[j]) {
-      if (hh === key && this.lens[j] === len) {
-        const e = this.entries[j]!;
-        if (sameChunk(e.key, text, a, len)) {
-          this.smallHashes[si] = key;
-          this.smallEntries[si] = e;
-          return e;
-        }
-      }
-      j = (j + 1) & mask;
-    }
-    return undefined;
-  }
-
-  set(e: ChunkEntry, hash: number): void {
-    if ((this.size + 1) * 2 > this.entries.length) {
-      if (this.entries.length < this.limit) this.rehash(this.entries.length * 2);
-      else this.clear();
-    }
-    let j = mix(hash) & this.mask;
-    while (this.hashes[j] !== 0) j = (j + 1) & this.mask;
-    this.entries[j] = e;
-    this.hashes[j] = hash === 0 ? 1 : hash;
-    this.lens[j] = e.key.length;
-    this.size++;
-  }
-
-  private clear(): void {
-    const cap = this.entries.length;
-    this.entries = new Array(cap);
-    this.hashes = new Int32Array(cap);
-    this.lens = new Int32Array(cap);
-    this.size = 0;
-  }
-
-  private rehash(cap: number): void {
-    const old = this.entries;
-    const oldH = this.hashes;
-    this.entries = new Array(cap);
-    this.hashes = new Int32Array(cap);
-    this.lens = new Int32Array(cap);
-    this.mask = cap - 1;
-    this.size = 0;
-    for (let i = 0; i < old.length; i++) {
-      const e = old[i];
-      if (e !== undefined) this.set(e, oldH[i]);
-    }
-  }
-}
+const NO_ROOTS: readonly number[] = [];
+const ROOT0: readonly number[] = [0];
 
 let shared: SpacyEnglishTokenizer | null = null;
 
