@@ -12,6 +12,8 @@ export interface InputFile {
   rel: string;
   size: number;
   format: InputFormat;
+  /** The store's ETag at listing time (S3), to detect an object replaced between listing and reading. */
+  etag?: string;
 }
 
 const GLOB_CHARS = /[*?[\]{}]/;
@@ -49,7 +51,7 @@ export async function listSource(storage: Storage, src: SourceConfig, baseDir: s
       }
       if (f.size === 0 && fmt === 'parquet') throw new Error(`source "${src.name}": ${f.uri} is empty (0 bytes), not a Parquet file.`);
       // provenance keeps the folder/glob-relative path, prefixed by the pattern's root name when a list mixes roots
-      out.push({ source: src.name, uri: f.uri, rel: uris.length > 1 ? `${uris.indexOf(u)}/${rel}` : rel, size: f.size, format: fmt });
+      out.push({ source: src.name, uri: f.uri, rel: uris.length > 1 ? `${uris.indexOf(u)}/${rel}` : rel, size: f.size, format: fmt, ...(f.etag ? { etag: f.etag } : {}) });
       found++;
     }
     if (found === 0) {

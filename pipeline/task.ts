@@ -111,6 +111,12 @@ async function* sourceDocs(plan: Plan, lm: LoadedManifest, env: TaskEnv, task: n
     const file: InputFile = plan.inputs[fi];
     const src = sources.get(file.source)!;
     try {
+      // an input replaced after the listing (same name, other bytes) must not be read as if it were the listed one
+      const st = await env.storage.stat(file.uri);
+      if (st && (st.size !== file.size || (file.etag && st.etag && st.etag !== file.etag))) {
+        throw new InputError(file.uri, null, `the file changed after it was listed (listed: ${file.size} bytes${file.etag ? `, ETag ${file.etag}` : ''}; now: ${st.size} bytes${st.etag ? `, ETag ${st.etag}` : ''}). ` +
+          'Inputs must not change during a run: restore it, or start a new run (--force-restart or another --output) to read the new version');
+      }
       for await (const items of readRecords(env.storage, file.uri, file.format)) {
         let bytes = 0;
         for (const it of items) {
