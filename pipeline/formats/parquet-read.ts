@@ -721,6 +721,7 @@ export interface ParquetRowGroup {
   numRows: number;
 }
 
+/** Row groups up to this size are fetched with one ranged read; larger ones column chunk by column chunk. */
 const MAX_GROUP_READ = 256 << 20;
 
 export class NativeParquetFile {
@@ -729,10 +730,12 @@ export class NativeParquetFile {
   private plans: { name: string; plan: Plan }[] = [];
   private decoders: ColumnDecoder[] = [];
   private unsupported: string | null = null;
+  private readonly maxGroupRead: number;
 
-  private constructor(src: ByteSource, meta: FileMeta) {
+  private constructor(src: ByteSource, meta: FileMeta, maxGroupRead: number) {
     this.src = src;
     this.meta = meta;
+    this.maxGroupRead = maxGroupRead;
     try {
       this.plans = meta.schema.children.map((c) => ({ name: c.name, plan: planOf(c, 0, false) }));
       const levels = new Map<number, { maxDef: number; maxRep: number; vk: ValueKind }>();
@@ -768,8 +771,8 @@ export class NativeParquetFile {
     }
   }
 
-  static async open(src: ByteSource): Promise<NativeParquetFile> {
-    return new NativeParquetFile(src, await readFooter(src));
+  static async open(src: ByteSource, opts: { maxGroupRead?: number } = {}): Promise<NativeParquetFile> {
+    return new NativeParquetFile(src, await readFooter(src), opts.maxGroupRead ?? MAX_GROUP_READ);
   }
 
   /** Why this decoder cannot read the file (the caller should use another reader), or null. */
@@ -794,7 +797,7 @@ export class NativeParquetFile {
   /** Fetches the bytes of row group g: one ranged read, or one per column for very large groups. */
   async fetch(g: number): Promise<{ base: number; buf: Uint8Array } | Uint8Array[]> {
     const [a, b] = this.range(g);
-    if (b - a <= MAX_GROUP_READ) return { base: a, buf: await this.src.read(a, b) };
+    if (b - a <= this.maxGroupRead) return { base: a, buf: await this.src.read(a, b) };
     const out: Uint8Array[] = [];
     for (const c of this.meta.rowGroups[g].columns) out.push(await this.src.read(c.start, c.start + c.length));
     return out;

@@ -12,7 +12,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createStorage } from '../../pipeline/storage.ts';
 import { readRecords, InputError, type RecordItem } from '../../pipeline/formats/readers.ts';
 import { ParquetWriter, type Row } from '../../pipeline/formats/parquet-writer.ts';
-import { NativeParquetFile } from '../../pipeline/formats/parquet-read.ts';
+import { NativeParquetFile, parquetRecords } from '../../pipeline/formats/parquet-read.ts';
 import type { AtomicWriter, ColumnSpec, Storage } from '../../pipeline/types.ts';
 
 const storage = createStorage();
@@ -358,6 +358,13 @@ test('the reader streams: ranged reads only, none much larger than a row group',
   assert.equal(got.batches, 8);
   assert.ok(reads.length >= 9);
   assert.ok(Math.max(...reads) < size / 4, `largest read ${Math.max(...reads)} of ${size}`);
+  // row groups above the single-read limit are fetched column chunk by column chunk, with the same records
+  const perColumn: number[] = [];
+  const f = await NativeParquetFile.open({ size, read: async (a, b) => { perColumn.push(b - a); return storage.readRange(uri, a, b); } }, { maxGroupRead: 1000 });
+  const again: unknown[] = [];
+  for await (const b of parquetRecords(f)) for (const r of b) again.push(r.rec);
+  assert.deepEqual(again, got.rows);
+  assert.equal(perColumn.length, 1 + 8 * 2);
 });
 
 test('corrupt and truncated files fail with the file name (and row for damaged row groups)', async () => {
