@@ -159,6 +159,7 @@ export async function aggregate(storage: Storage, runDir: string, plan: Plan): P
 
 // loaded only when asked for, so local runs never touch Slurm code
 const SLURM_MODULE = './executors/slurm.ts';
+const SLURM_CLI_MODULE = './executors/slurm-cli.ts';
 const binPath = fileURLToPath(new URL('../bin/curate.js', import.meta.url));
 
 export async function prepareRun(manifestFile: string, opts: { output?: string; forceRestart?: boolean; log: Logger }): Promise<{ lm: LoadedManifest; storage: Storage; runDir: string; plan: Plan; resumed: boolean }> {
@@ -171,6 +172,10 @@ export async function prepareRun(manifestFile: string, opts: { output?: string; 
   const old = await readJson<Plan>(storage, paths.plan);
   let resumed = false;
   if (old && opts.forceRestart) {
+    // jobs of an earlier Slurm submission would keep writing into the new run: refuse while any is queued/running
+    const { activeJobIds } = (await import(SLURM_CLI_MODULE)) as { activeJobIds(s: Storage, r: string): Promise<string[]> };
+    const active = await activeJobIds(storage, runDir).catch(() => [] as string[]);
+    if (active.length) throw new UserError(`${runDir} still has Slurm jobs queued or running (${active.join(', ')}); cancel them first with \`curate cancel ${runDir}\`, then use --force-restart.`);
     opts.log.info(`--force-restart: deleting the previous run in ${runDir}`);
     for (const d of ['_done', 'steps', 'data', 'report', 'quarantine', 'rejected', '_run', 'manifest.lock.yaml']) await storage.delete(`${runDir.replace(/\/+$/, '')}/${d}`);
   } else if (old) {

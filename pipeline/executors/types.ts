@@ -28,6 +28,7 @@ export class TaskFailure extends Error {
   readonly task: number;
   constructor(step: string, task: number, message: string) {
     super(message);
+    this.name = 'TaskFailure';
     this.step = step;
     this.task = task;
   }
