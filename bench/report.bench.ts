@@ -104,7 +104,10 @@ executor:
 
   // the hook alone: SignalLog rows per CPU-second (8 scalar columns, like text_stats + drop info)
   const storage = createStorage();
-  const cols: ColumnSpec[] = ['n_chars', 'n_words', 'n_lines'].map((name) => ({ name, type: 'int32' as const })).concat(['mean_word_length', 'alpha_word_fraction'].map((name) => ({ name, type: 'float64' as const })));
+  const cols: ColumnSpec[] = [
+    ...['n_chars', 'n_words', 'n_lines'].map((name): ColumnSpec => ({ name, type: 'int32' })),
+    ...['mean_word_length', 'alpha_word_fraction'].map((name): ColumnSpec => ({ name, type: 'float64' })),
+  ];
   const M = 200_000;
   const log = new SignalLog(storage, join(dir, 'hook.parquet'), cols);
   const c0 = process.cpuUsage();
