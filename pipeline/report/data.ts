@@ -113,6 +113,8 @@ export interface ReportData {
   funnel: FunnelStep[];
   tokens: { column: string; bySource: Record<string, number>; docsBySource: Record<string, number> } | null;
   mix: { stage: string; params: unknown }[];
+  /** Requested vs achieved token shares of a mixed run (from the run stats). */
+  mixShares: NonNullable<RunStats['mix']> | null;
   accounting: RunStats['accounting'] | null;
   output: RunStats['output'] | null;
   dropReasons: DropReason[];
@@ -145,6 +147,7 @@ export interface ReportSource {
   dedup: DedupSection[];
   accounting: RunStats['accounting'] | null;
   output: RunStats['output'] | null;
+  mixShares?: RunStats['mix'];
   notes: string[];
 }
 
@@ -464,7 +467,7 @@ export async function collectReport(src: ReportSource, opts: ReportOptions = {})
     const timing = allStats.map((s) => ({ stage: s.stage, ms: Math.round(s.ms), docsIn: s.in }));
     return {
       kind: src.kind, name: src.name, runDir: src.runDir, generatedAt: new Date().toISOString(), curateVersion: src.curateVersion, manifestHash: src.manifestHash,
-      sources, stages, input, funnel, tokens, mix, accounting: src.accounting, output: src.output, dropReasons, signals, classifiers, labels,
+      sources, stages, input, funnel, tokens, mix, mixShares: src.mixShares ?? null, accounting: src.accounting, output: src.output, dropReasons, signals, classifiers, labels,
       dedup: src.dedup, timing, docs, notes, seconds: (performance.now() - t0) / 1000,
     };
   } finally {

@@ -261,7 +261,8 @@ export function renderHtml(d: ReportData): string {
   if (d.tokens || d.mix.length) {
     let html = '';
     if (d.tokens) html += barChart('chart-tokens', d.sources.map((s) => ({ label: s, value: d.tokens!.bySource[s] ?? 0, title: `${s}: ${int(d.tokens!.bySource[s] ?? 0)} tokens in ${int(d.tokens!.docsBySource[s] ?? 0)} documents` })), 'tokens', '#59a14f');
-    for (const m of d.mix) html += `<h3>Mix targets (${esc(m.stage)})</h3><pre>${esc(JSON.stringify(m.params, null, 2))}</pre>`;
+    if (d.mixShares) html += `<h3>Mix: requested vs achieved token shares</h3><table><tr><th>source</th><th class="num">requested</th><th class="num">achieved</th><th class="num">target tokens</th><th class="num">achieved tokens</th></tr>${Object.entries(d.mixShares).map(([s, m]) => `<tr><th>${esc(s)}</th><td class="num">${(100 * m.requestedShare).toFixed(2)}%</td><td class="num">${(100 * m.achievedShare).toFixed(2)}%</td><td class="num">${int(m.targetTokens)}</td><td class="num">${int(m.achievedTokens)}</td></tr>`).join('')}</table>`;
+    for (const m of d.mix) html += `<h3>Mix parameters (${esc(m.stage)})</h3><pre>${esc(JSON.stringify(m.params, null, 2))}</pre>`;
     add('tokens', 'Tokens per source and mix targets', html);
   }
   if (d.timing.length) {

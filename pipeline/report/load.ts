@@ -51,7 +51,7 @@ export async function openRun(dir: string): Promise<OpenedRun> {
     kind: 'run', name: plan.name, runDir, curateVersion: plan.curateVersion, manifestHash: plan.manifestHash, lm, plan,
     stageStats: stats.steps.filter((s) => s.kind === 'map').map((s) => ({ step: s.id, stages: s.stages })),
     logs: files.logs, textParquet: files.textParquet, textJson: files.textJson, dedup,
-    accounting: stats.accounting, output: stats.output, notes: [],
+    accounting: stats.accounting, output: stats.output, mixShares: stats.mix, notes: [],
   };
   return { runDir, plan, lm, stats, source };
 }
