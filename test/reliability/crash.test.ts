@@ -32,7 +32,9 @@ function phase(out: string): string {
   for (const s of STEPS) {
     const want = s.includes('global') ? 1 : TASKS;
     if (markers(out, s) < want) {
-      const writing = [join(out, 'data'), join(out, 'steps', s)].some((d) => existsSync(d) && readdirSync(d).some((f) => f.startsWith('.tmp-')));
+      const side = join(out, 'steps', s, 'side');
+      const dirs = [join(out, 'data'), join(out, 'steps', s, 'data'), ...(existsSync(side) ? readdirSync(side).map((x) => join(side, x)) : [])];
+      const writing = dirs.some((d) => { try { return readdirSync(d).some((f) => f.startsWith('.tmp-')); } catch { return false; } });
       return `${s}${s.includes('global') ? '' : writing ? ' (writing)' : ''}`;
     }
   }
