@@ -5,9 +5,10 @@ import { openStorage } from '../storage-settings.ts';
 
 const { workers } = workerData as { workers: number };
 const port = parentPort!;
+// logs go to the main thread, which honours --quiet and prints a line repeated by every task only once
 const log = {
-  info: (m: string) => console.error(m),
-  warn: (m: string) => console.error(`warning: ${m}`),
+  info: (m: string) => port.postMessage({ type: 'log', level: 'info', msg: m }),
+  warn: (m: string) => port.postMessage({ type: 'log', level: 'warn', msg: m }),
   debug: () => {},
 };
 const storage = await openStorage();

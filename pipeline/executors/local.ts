@@ -7,6 +7,7 @@ import { TaskFailure } from './types.ts';
 
 type FromWorker =
   | { type: 'progress'; docs: number; bytes: number }
+  | { type: 'log'; level: 'info' | 'warn'; msg: string }
   | { type: 'done' }
   | { type: 'error'; message: string; stack?: string };
 
@@ -17,9 +18,14 @@ class PooledWorker {
   private current: { resolve: () => void; reject: (e: unknown) => void; step: string; task: number } | null = null;
   private dead: Error | null = null;
 
-  constructor(run: RunHandle) {
+  constructor(run: RunHandle, seen: Set<string>) {
     this.w = new Worker(workerUrl, { workerData: { workers: run.workers } });
     this.w.on('message', (m: FromWorker) => {
+      if (m.type === 'log') {
+        const key = `${m.level}:${m.msg}`;
+        if (!seen.has(key)) { seen.add(key); (m.level === 'warn' ? run.log.warn : run.log.info)(m.msg); }
+        return;
+      }
       const c = this.current;
       if (!c) return;
       if (m.type === 'progress') run.progress?.({ docs: m.docs, bytes: m.bytes });
@@ -53,6 +59,7 @@ class PooledWorker {
 export const localExecutor: Executor = {
   async execute(run) {
     const pool: PooledWorker[] = [];
+    const seenLogs = new Set<string>();
     try {
       for (const step of run.plan.steps) {
         const pending = await run.pendingTasks(step.id);
@@ -62,7 +69,7 @@ export const localExecutor: Executor = {
         let next = 0;
         let failure: unknown = null;
         const lanes = Math.min(run.workers, pending.length);
-        while (pool.length < lanes) pool.push(new PooledWorker(run));
+        while (pool.length < lanes) pool.push(new PooledWorker(run, seenLogs));
         const lane = async (w: PooledWorker): Promise<void> => {
           while (failure === null && next < pending.length) {
             const task = pending[next++];
