@@ -3,6 +3,7 @@
 // and row; the caller decides (on_error) whether that stops the run or quarantines the record.
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { Readable, pipeline } from 'node:stream';
+import { isUtf8 } from 'node:buffer';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import type { Storage } from '../types.ts';
@@ -69,7 +70,6 @@ function decompressed(storage: Storage, uri: string, format: InputFormat): { str
   return { stream: src, verify() {} };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 async function* readJsonl(storage: Storage, uri: string, format: InputFormat): AsyncIterable<RecordItem[]> {
   let carry: Buffer = Buffer.alloc(0);
@@ -78,15 +78,13 @@ async function* readJsonl(storage: Storage, uri: string, format: InputFormat): A
   const emit = (line: Buffer): void => {
     // a trailing \r belongs to CRLF files; JSON.parse would accept it anyway
     if (line.length === 0 || (line.length === 1 && line[0] === 13)) return; // blank lines are not records
-    let text: string;
-    try {
-      text = utf8.decode(line);
-    } catch {
+    // isUtf8 (native) then toString is several times cheaper than a fatal TextDecoder per line
+    if (!isUtf8(line)) {
       batch.push({ row: row++, error: 'invalid UTF-8 in this line', raw: Uint8Array.from(line) });
       return;
     }
     try {
-      const v: unknown = JSON.parse(text);
+      const v: unknown = JSON.parse(line.toString('utf8'));
       if (v === null || typeof v !== 'object' || Array.isArray(v)) batch.push({ row: row++, error: 'line is valid JSON but not an object', raw: Uint8Array.from(line) });
       else batch.push({ row: row++, rec: v as Record<string, unknown>, bytes: line.length });
     } catch (e) {
@@ -95,16 +93,24 @@ async function* readJsonl(storage: Storage, uri: string, format: InputFormat): A
   };
   const input = decompressed(storage, uri, format);
   try {
-    for await (const chunk of input.stream) {
-      const buf = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    for await (const c of input.stream) {
+      const chunk = c as Buffer;
       let start = 0;
-      for (;;) {
-        const nl = buf.indexOf(10, start);
-        if (nl < 0) break;
-        emit(buf.subarray(start, nl));
+      let nl = chunk.indexOf(10);
+      if (nl >= 0 && carry.length) {
+        // only the line that straddles two chunks is copied
+        emit(Buffer.concat([carry, chunk.subarray(0, nl)]));
+        carry = Buffer.alloc(0);
         start = nl + 1;
+        nl = chunk.indexOf(10, start);
       }
-      carry = Buffer.from(buf.subarray(start));
+      while (nl >= 0) {
+        emit(chunk.subarray(start, nl));
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
+      }
+      // chunks from zlib and fs are fresh buffers, so the tail can be kept without a copy
+      carry = carry.length ? Buffer.concat([carry, chunk.subarray(start)]) : chunk.subarray(start);
       if (batch.length >= 256) { yield batch; batch = []; }
     }
     input.verify();
