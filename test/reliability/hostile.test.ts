@@ -1,6 +1,6 @@
 // Hostile input: every case gets a clear error naming the file (and row where there is one); on_error decides
 // between stopping and quarantining; the accounting invariant holds in every case.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,10 @@ import { prepareRun, aggregate } from '../../pipeline/run.ts';
 import { runTask } from '../../pipeline/task.ts';
 
 const quietLog = { info() {}, warn() {}, debug() {} };
+// scenarios = (hostile case, on_error mode) pairs; survived = the run stopped with the expected message (fail) or
+// finished with the bad data quarantined and the accounting balanced (skip)
+const tally = { tried: 0, survived: 0 };
+after(() => process.stdout.write(`# reliability: hostile input: ${tally.tried} scenarios tried (case x on_error), ${tally.survived} survived\n`));
 const good = (n: number, tag: string): string => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `${tag}-${i}`, text: `document ${i} of ${tag} with a few words` })).join('\n') + '\n';
 
 function manifest(dir: string, onError: 'fail' | 'skip', uri = 'in/*'): string {
@@ -21,6 +25,7 @@ function manifest(dir: string, onError: 'fail' | 'skip', uri = 'in/*'): string {
 }
 
 function runBoth(dir: string, expectFail: RegExp): { stats: { accounting: Record<string, number | boolean> } } {
+  tally.tried += 2;
   const f = curate(['run', manifest(dir, 'fail')], { cwd: dir });
   assert.equal(f.code, 1, 'on_error: fail must stop the run');
   assert.match(f.stderr, expectFail);
@@ -28,6 +33,7 @@ function runBoth(dir: string, expectFail: RegExp): { stats: { accounting: Record
   assert.equal(s.code, 0, s.stderr);
   const stats = JSON.parse(readFileSync(join(dir, 'out-skip/report/stats.json'), 'utf8'));
   assert.equal(stats.accounting.balanced, true);
+  tally.survived += 2;
   return { stats };
 }
 
@@ -90,6 +96,7 @@ test('corrupt Parquet footer and corrupt page: clear errors; skip quarantines th
   for (let i = 200; i < 260; i++) buf[i] ^= 0x5a;
   writeFileSync(join(d, 'in', 'page.parquet'), buf);
   writeFileSync(join(d, 'in', 'foot.parquet'), Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(64, 1), Buffer.from('PAR1')]));
+  tally.tried += 2;
   const f = curate(['run', manifest(d, 'fail')], { cwd: d });
   assert.equal(f.code, 1);
   assert.match(f.stderr, /in\/foot\.parquet: cannot read the Parquet footer/);
@@ -99,6 +106,7 @@ test('corrupt Parquet footer and corrupt page: clear errors; skip quarantines th
   assert.equal(st.accounting.balanced, true);
   assert.ok(st.accounting.unreadableFiles >= 2, JSON.stringify(st.accounting));
   assert.ok(st.accounting.written >= 30);
+  tally.survived += 2;
 });
 
 test('empty files: an empty .jsonl is an empty shard; an empty .gz or .parquet is an error naming the file', () => {
@@ -110,15 +118,18 @@ test('empty files: an empty .jsonl is an empty shard; an empty .gz or .parquet i
 test('a 50 MB document goes through signals and into Parquet intact', async () => {
   const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit '.repeat(Math.ceil(50e6 / 56));
   const d = setup({ 'big.jsonl': JSON.stringify({ id: 'big', text: words }) + '\n' + good(2, 'small') });
+  tally.tried++;
   const s = curate(['run', manifest(d, 'fail'), '-q'], { cwd: d });
   assert.equal(s.code, 0, s.stderr);
   const [row] = await duck<{ n: string; w: number }>(`SELECT length(text) AS n, n_words AS w FROM '${d}/out-fail/data/*.parquet' WHERE id = 'big'`);
   assert.equal(Number(row.n), words.length);
   assert.equal(row.w, words.trim().split(/\s+/).length);
+  tally.survived++;
 });
 
 test('a file that disappears after listing: fail names it; skip quarantines it and reconciles', async () => {
   for (const onError of ['fail', 'skip'] as const) {
+    tally.tried++;
     const d = setup({ 'a.jsonl': good(4, 'a'), 'b.jsonl.gz': gzipSync(good(4, 'b')) });
     const storage = createStorage();
     const { runDir, plan } = await prepareRun(manifest(d, onError), { log: quietLog });
@@ -134,5 +145,6 @@ test('a file that disappears after listing: fail names it; skip quarantines it a
       assert.equal(st.accounting.balanced, true);
       assert.deepEqual([st.accounting.written, st.accounting.unreadableFiles], [4, 1]);
     }
+    tally.survived++;
   }
 });

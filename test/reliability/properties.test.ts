@@ -1,5 +1,5 @@
 // Property-based tests (fast-check) and a fixed-budget fuzz run of the readers. CURATE_FUZZ_RUNS raises the budget.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,10 @@ import { tmp } from '../helpers.ts';
 
 const storage = createStorage();
 const RUNS = Number(process.env.CURATE_FUZZ_RUNS ?? 150);
+// generated cases that passed, per property (added once its fc.assert has passed)
+const tally = { properties: 0, cases: 0 };
+const passed = (runs: number): void => { tally.properties++; tally.cases += runs; };
+after(() => process.stdout.write(`# reliability: properties/fuzz: ${tally.cases} generated cases tried over ${tally.properties} properties, ${tally.cases} survived (CURATE_FUZZ_RUNS=${RUNS})\n`));
 const dir = tmp();
 let n = 0;
 
@@ -40,6 +44,7 @@ test('JSONL readers: one item per non-blank line, rows in order, never a crash (
     assert.equal(items.length, expected.length);
     items.forEach((it, i) => assert.equal(it.row, i));
   }), { numRuns: RUNS });
+  passed(RUNS);
 });
 
 test('a zstd stream cut anywhere inside a frame is reported as truncated', async () => {
@@ -50,6 +55,7 @@ test('a zstd stream cut anywhere inside a frame is reported as truncated', async
     fc.pre(cut !== first);
     await assert.rejects(readAll(z.subarray(0, cut), 'jsonl.zst'), (e: unknown) => e instanceof InputError && /truncated/.test(e.message));
   }), { numRuns: Math.min(RUNS, 100) });
+  passed(Math.min(RUNS, 100));
 });
 
 test('fuzz: mutated gz, zst and Parquet files either read or fail with an InputError naming the file', async () => {
@@ -76,6 +82,7 @@ test('fuzz: mutated gz, zst and Parquet files either read or fail with an InputE
       assert.match(e.message, /f\d+\./);
     }
   }), { numRuns: RUNS * 2 });
+  passed(RUNS * 2);
   console.log(`fuzz: ${reads + failures} mutated files, ${reads} read, ${failures} rejected with InputError`);
 });
 
@@ -91,6 +98,7 @@ test('the manifest loader either loads or reports ManifestError problems, for an
       for (const p of e.problems) assert.ok(p.line >= 1 && p.message.length > 0);
     }
   }), { numRuns: RUNS * 3 });
+  passed(RUNS * 3);
 });
 
 test('filter expressions: any string compiles or fails with ExprError; compiled ones never throw on documents', () => {
@@ -104,4 +112,5 @@ test('filter expressions: any string compiles or fails with ExprError; compiled 
       assert.ok(err instanceof ExprError, `${src}: ${(err as Error).stack}`);
     }
   }), { numRuns: RUNS * 5 });
+  passed(RUNS * 5);
 });
