@@ -4,9 +4,10 @@
 // Where the original raises ZeroDivisionError (a rule dividing by zero tokens / lines / characters), the ratio
 // is NaN here and the rule does not fire (documented in docs/filters.md).
 import {
-  cpLen, endsWithAny, hasAlpha, pyCount, pyLstrip, pyRstrip, pySplit, pySplitlines, pyStrip,
+  cpLen, endsWithAny, hasAlpha, isPySpaceCode, pyCount, pyLstrip, pyRstrip, pySplit, pySplitlines, pyStrip,
 } from '../text/pystr.ts';
 import { sentenceCount, type TokenizerKind } from '../text/words.ts';
+import { englishTokenizer } from '../text/spacy/tokenizer.ts';
 import { WordNgrams } from './ngrams.ts';
 
 export interface FilterResult {
@@ -142,15 +143,101 @@ export const GOPHER_QUALITY_DEFAULTS: GopherQualityParams = {
   stop_words: ['the', 'be', 'to', 'of', 'and', 'that', 'have', 'with'],
 };
 
+/** Per word id (tokenizer piece ids, see `SpacyEnglishTokenizer.wordIds`): 1 + code points of a non-symbol word
+ *  (0 = not computed yet, 1 = symbol word), and 1 + "has an alphabetic character" (0 = not computed). */
+const wordMemo = { epoch: -1, nonSym: new Int32Array(0), alpha: new Uint8Array(0) };
+
+function wordMemoFor(epoch: number, ids: Int32Array): typeof wordMemo {
+  let maxId = 0;
+  for (let i = 0; i < ids.length; i++) if (ids[i] > maxId) maxId = ids[i];
+  if (wordMemo.epoch !== epoch) {
+    wordMemo.epoch = epoch;
+    wordMemo.nonSym = new Int32Array(Math.max(1024, maxId + 1));
+    wordMemo.alpha = new Uint8Array(wordMemo.nonSym.length);
+  } else if (maxId >= wordMemo.nonSym.length) {
+    const size = Math.max(maxId + 1, wordMemo.nonSym.length * 2);
+    const ns = new Int32Array(size);
+    ns.set(wordMemo.nonSym);
+    const al = new Uint8Array(size);
+    al.set(wordMemo.alpha);
+    wordMemo.nonSym = ns;
+    wordMemo.alpha = al;
+  }
+  return wordMemo;
+}
+
+const stopSets = new WeakMap<readonly string[], Set<string>>();
+
+/** Python `str.splitlines()` line breaks. */
+function isLineBreakCode(c: number): boolean {
+  return c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c || c === 0x1c || c === 0x1d || c === 0x1e ||
+    c === 0x85 || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * Over `text.splitlines()` without making the lines: [number of lines, lines whose lstrip() starts with • or -,
+ * lines whose rstrip() ends with ... or …].
+ */
+function gopherLineCounts(text: string): [number, number, number] {
+  const n = text.length;
+  let lines = 0;
+  let bullets = 0;
+  let ellipses = 0;
+  let start = 0;
+  let i = 0;
+  while (start < n) {
+    i = start;
+    while (i < n && !isLineBreakCode(text.charCodeAt(i))) i++;
+    // line = text[start, i)
+    lines++;
+    let a = start;
+    while (a < i && isPySpaceCode(text.charCodeAt(a))) a++;
+    if (a < i) {
+      const c = text.charCodeAt(a);
+      if (c === 0x2022 || c === 0x2d) bullets++;
+      let b = i;
+      while (b > a && isPySpaceCode(text.charCodeAt(b - 1))) b--;
+      const e = text.charCodeAt(b - 1);
+      if (e === 0x2026 || (e === 0x2e && b - a >= 3 && text.charCodeAt(b - 2) === 0x2e && text.charCodeAt(b - 3) === 0x2e)) ellipses++;
+    }
+    if (i >= n) break;
+    start = i + (text.charCodeAt(i) === 0x0d && text.charCodeAt(i + 1) === 0x0a ? 2 : 1);
+  }
+  return [lines, bullets, ellipses];
+}
+
 export function gopherQuality(text: string, words: readonly string[], p: GopherQualityParams): FilterResult {
   const nWords = words.length;
   let nNonSymbol = 0;
   let lenSum = 0;
-  for (const w of words) {
-    const cps = nonSymbolCodePoints(w);
-    if (cps >= 0) {
-      nNonSymbol++;
-      lenSum += cps;
+  let nAlpha = 0;
+  const tok = englishTokenizer();
+  const ids = tok.wordIds(words);
+  if (ids !== null) {
+    // spaCy words: per-word properties memoised by piece id across documents
+    const m = wordMemoFor(tok.epoch, ids);
+    const { nonSym, alpha } = m;
+    for (let i = 0; i < nWords; i++) {
+      const id = ids[i];
+      let ns = nonSym[id];
+      if (ns === 0) {
+        ns = nonSym[id] = nonSymbolCodePoints(words[i]) + 2;
+        alpha[id] = wordHasAlpha(words[i]) ? 2 : 1;
+      }
+      if (ns > 1) {
+        nNonSymbol++;
+        lenSum += ns - 2;
+      }
+      if (alpha[id] === 2) nAlpha++;
+    }
+  } else {
+    for (const w of words) {
+      const cps = nonSymbolCodePoints(w);
+      if (cps >= 0) {
+        nNonSymbol++;
+        lenSum += cps;
+      }
+      if (wordHasAlpha(w)) nAlpha++;
     }
   }
   if (on(p.min_doc_words) && nNonSymbol < p.min_doc_words) return drop('gopher_short_doc');
@@ -166,31 +253,20 @@ export function gopherQuality(text: string, words: readonly string[], p: GopherQ
     return drop('gopher_too_many_ellipsis');
   }
   if (on(p.max_bullet_lines_ratio) || on(p.max_ellipsis_lines_ratio)) {
-    const lines = pySplitlines(text);
-    if (on(p.max_bullet_lines_ratio)) {
-      let n = 0;
-      for (const l of lines) {
-        const s = pyLstrip(l);
-        if (s.startsWith('•') || s.startsWith('-')) n++;
-      }
-      if (ratio(n, lines.length) > p.max_bullet_lines_ratio) return drop('gopher_too_many_bullets');
+    const [lines, bullets, ellipses] = gopherLineCounts(text);
+    if (on(p.max_bullet_lines_ratio) && ratio(bullets, lines) > p.max_bullet_lines_ratio) {
+      return drop('gopher_too_many_bullets');
     }
-    if (on(p.max_ellipsis_lines_ratio)) {
-      let n = 0;
-      for (const l of lines) {
-        const s = pyRstrip(l);
-        if (s.endsWith('...') || s.endsWith('…')) n++;
-      }
-      if (ratio(n, lines.length) > p.max_ellipsis_lines_ratio) return drop('gopher_too_many_end_ellipsis');
+    if (on(p.max_ellipsis_lines_ratio) && ratio(ellipses, lines) > p.max_ellipsis_lines_ratio) {
+      return drop('gopher_too_many_end_ellipsis');
     }
   }
-  if (on(p.max_non_alpha_words_ratio)) {
-    let n = 0;
-    for (const w of words) if (wordHasAlpha(w)) n++;
-    if (ratio(n, nWords) < p.max_non_alpha_words_ratio) return drop('gopher_below_alpha_threshold');
+  if (on(p.max_non_alpha_words_ratio) && ratio(nAlpha, nWords) < p.max_non_alpha_words_ratio) {
+    return drop('gopher_below_alpha_threshold');
   }
   if (on(p.min_stop_words)) {
-    const stop = new Set(p.stop_words);
+    let stop = stopSets.get(p.stop_words);
+    if (stop === undefined) stopSets.set(p.stop_words, (stop = new Set(p.stop_words)));
     const found = new Set<string>();
     for (const w of words) if (stop.has(w)) found.add(w);
     if (found.size < p.min_stop_words) return drop('gopher_enough_stop_words');
@@ -233,18 +309,143 @@ export function findDuplicates(xs: readonly string[]): [number, number] {
   return [dupElems, dupChars];
 }
 
+/** Reused storage of `rangeDuplicates` (hash table over range indices, stamped per call). */
+const rangeScratch = { stamp: new Int32Array(0), slot: new Int32Array(0), hash: new Int32Array(0), gen: 0 };
+
+/** Code points of text[a, b). */
+function cpLenRange(text: string, a: number, b: number): number {
+  let n = b - a;
+  for (let i = a; i < b - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * `find_duplicates` over the substrings text[starts[k], ends[k]) for k < m, without making them: each range is
+ * hashed and compared in place (equal UTF-16 units = equal Python strings).
+ */
+export function rangeDuplicates(text: string, starts: Int32Array, ends: Int32Array, m: number): [number, number] {
+  let size = 16;
+  while (size < m * 2) size *= 2;
+  const sc = rangeScratch;
+  if (sc.stamp.length < size) {
+    sc.stamp = new Int32Array(size);
+    sc.slot = new Int32Array(size);
+    sc.hash = new Int32Array(size);
+    sc.gen = 0;
+  }
+  if (++sc.gen === 0x7fffffff) {
+    sc.stamp.fill(0);
+    sc.gen = 1;
+  }
+  const { stamp, slot, hash, gen } = sc;
+  const mask = size - 1;
+  let dupElems = 0;
+  let dupChars = 0;
+  for (let k = 0; k < m; k++) {
+    const a = starts[k];
+    const b = ends[k];
+    let h = 0x811c9dc5 | 0;
+    for (let i = a; i < b; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    h ^= h >>> 15;
+    let j = h & mask;
+    let dup = false;
+    while (stamp[j] === gen) {
+      if (hash[j] === h) {
+        const o = slot[j];
+        const oa = starts[o];
+        if (ends[o] - oa === b - a) {
+          let x = 0;
+          while (x < b - a && text.charCodeAt(oa + x) === text.charCodeAt(a + x)) x++;
+          if (x === b - a) {
+            dup = true;
+            break;
+          }
+        }
+      }
+      j = (j + 1) & mask;
+    }
+    if (dup) {
+      dupElems++;
+      dupChars += cpLenRange(text, a, b);
+    } else {
+      stamp[j] = gen;
+      slot[j] = k;
+      hash[j] = h;
+    }
+  }
+  return [dupElems, dupChars];
+}
+
+/** Reused range buffers for line / paragraph splits. */
+let rangeA = new Int32Array(1024);
+let rangeB = new Int32Array(1024);
+function ensureRanges(n: number): void {
+  if (n <= rangeA.length) return;
+  const a = new Int32Array(n * 2);
+  a.set(rangeA);
+  rangeA = a;
+  const b = new Int32Array(n * 2);
+  b.set(rangeB);
+  rangeB = b;
+}
+
+/**
+ * Ranges of JS `text.slice(a, b).split(/\n{minRun,}/)` (minRun 1 or 2) into rangeA/rangeB; returns their number.
+ */
+function splitNewlineRuns(text: string, a: number, b: number, minRun: number): number {
+  let m = 0;
+  let start = a;
+  let i = a;
+  while (i < b) {
+    if (text.charCodeAt(i) !== 0x0a) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < b && text.charCodeAt(j) === 0x0a) j++;
+    if (j - i >= minRun) {
+      ensureRanges(m + 1);
+      rangeA[m] = start;
+      rangeB[m] = i;
+      m++;
+      start = j;
+    }
+    i = j;
+  }
+  ensureRanges(m + 1);
+  rangeA[m] = start;
+  rangeB[m] = b;
+  return m + 1;
+}
+
 export function gopherRepetition(text: string, words: () => readonly string[], p: GopherRepetitionParams): FilterResult {
   const textLen = cpLen(text);
-  const paragraphs = pyStrip(text).split(/\n{2,}/);
-  const [paraDup, paraChars] = findDuplicates(paragraphs);
-  if (on(p.dup_para_frac) && paraDup / paragraphs.length > p.dup_para_frac) return drop('dup_para_frac');
+  // paragraphs = text.strip().split("\n{2,}") and lines = text.split("\n+"), as index ranges (no substrings)
+  let a = 0;
+  let b = text.length;
+  while (a < b && isPySpaceCode(text.charCodeAt(a))) a++;
+  while (b > a && isPySpaceCode(text.charCodeAt(b - 1))) b--;
+  const nPara = splitNewlineRuns(text, a, b, 2);
+  const [paraDup, paraChars] = rangeDuplicates(text, rangeA, rangeB, nPara);
+  if (on(p.dup_para_frac) && paraDup / nPara > p.dup_para_frac) return drop('dup_para_frac');
   if (on(p.dup_para_char_frac) && ratio(paraChars, textLen) > p.dup_para_char_frac) return drop('dup_para_char_frac');
-  const lines = text.split(/\n+/);
-  const [lineDup, lineChars] = findDuplicates(lines);
-  if (on(p.dup_line_frac) && lineDup / lines.length > p.dup_line_frac) return drop('dup_line_frac');
+  const nLines = splitNewlineRuns(text, 0, text.length, 1);
+  const [lineDup, lineChars] = rangeDuplicates(text, rangeA, rangeB, nLines);
+  if (on(p.dup_line_frac) && lineDup / nLines > p.dup_line_frac) return drop('dup_line_frac');
   if (on(p.dup_line_char_frac) && ratio(lineChars, textLen) > p.dup_line_char_frac) return drop('dup_line_char_frac');
   if (p.top_n_grams.length === 0 && p.dup_n_grams.length === 0) return KEEP;
-  const grams = new WordNgrams(words());
+  const ws = words();
+  const tok = englishTokenizer();
+  const grams = new WordNgrams(ws, tok.wordIds(ws), tok.epoch);
   for (const [n, frac] of p.top_n_grams) {
     const top = grams.topNgramChars(n);
     if (top === null) continue;

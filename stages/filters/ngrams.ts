@@ -30,6 +30,53 @@ function table(n: number): typeof scratch {
   return scratch;
 }
 
+/**
+ * Per-word memo for word ids that stay valid across documents (the spaCy tokenizer's piece ids, see
+ * `SpacyEnglishTokenizer.wordIds`): hash, B^len and code points of each id, computed the first time it is seen.
+ * Reset when the id space changes (`epoch`).
+ */
+const idMemo = { epoch: -1, known: new Uint8Array(0), hw: new Uint32Array(0), pw: new Uint32Array(0), cps: new Int32Array(0) };
+
+function memoFor(epoch: number, maxId: number): typeof idMemo {
+  if (idMemo.epoch !== epoch) {
+    idMemo.epoch = epoch;
+    idMemo.known = new Uint8Array(Math.max(1024, maxId + 1));
+    idMemo.hw = new Uint32Array(idMemo.known.length);
+    idMemo.pw = new Uint32Array(idMemo.known.length);
+    idMemo.cps = new Int32Array(idMemo.known.length);
+  } else if (maxId >= idMemo.known.length) {
+    const size = Math.max(maxId + 1, idMemo.known.length * 2);
+    const k = new Uint8Array(size);
+    k.set(idMemo.known);
+    const hw = new Uint32Array(size);
+    hw.set(idMemo.hw);
+    const pw = new Uint32Array(size);
+    pw.set(idMemo.pw);
+    const cps = new Int32Array(size);
+    cps.set(idMemo.cps);
+    Object.assign(idMemo, { known: k, hw, pw, cps });
+  }
+  return idMemo;
+}
+
+/** Polynomial hash of a word's UTF-16 units (mod 2^32) and B^len. */
+function wordHash(w: string): [number, number] {
+  let h = 0;
+  let p = 1;
+  for (let k = 0; k < w.length; k++) {
+    h = (Math.imul(h, B) + w.charCodeAt(k)) >>> 0;
+    p = Math.imul(p, B) >>> 0;
+  }
+  return [h, p];
+}
+
+/** Inverse of an odd number modulo 2^32 (Newton's iteration: each step doubles the correct low bits). */
+function inverseOdd(a: number): number {
+  let x = a; // correct to 3 bits for odd a
+  for (let k = 0; k < 4; k++) x = Math.imul(x, 2 - Math.imul(a, x));
+  return x >>> 0;
+}
+
 export class WordNgrams {
   readonly words: readonly string[];
   readonly n: number;
@@ -37,43 +84,78 @@ export class WordNgrams {
   private readonly ids: Int32Array;
   /** code points per word */
   private readonly cps: Int32Array;
-  /** polynomial hash of the word's UTF-16 units, and B^len (both mod 2^32) */
-  private readonly hw: Uint32Array;
-  private readonly pw: Uint32Array;
+  /**
+   * Prefix hashes of the concatenated words: hp[i] = hash of "".join(words[:i]) (polynomial in B over UTF-16 units,
+   * mod 2^32), pp[i] = B^(UTF-16 length of that prefix), ip[i] = pp[i]^-1, so that the hash of "".join(words[i:j])
+   * is hp[j] - hp[i] * pp[j] * ip[i] in O(1) for every n.
+   */
+  private readonly hp: Uint32Array;
+  private readonly pp: Uint32Array;
+  private readonly ip: Uint32Array;
 
-  constructor(words: readonly string[]) {
+  /**
+   * `ids`, when given, are word ids that are equal exactly when the words are (the tokenizer's piece ids, valid for
+   * `epoch`): per-word work is then memoised by id across documents instead of redone with a string Map.
+   */
+  constructor(words: readonly string[], ids: Int32Array | null = null, epoch = -1) {
     this.words = words;
     const n = words.length;
     this.n = n;
-    this.ids = new Int32Array(n);
     this.cps = new Int32Array(n);
-    this.hw = new Uint32Array(n);
-    this.pw = new Uint32Array(n);
-    const idOf = new Map<string, number>();
-    const perId: number[] = []; // id -> first index
-    for (let i = 0; i < n; i++) {
-      const w = words[i];
-      let id = idOf.get(w);
-      if (id === undefined) {
-        id = perId.length;
-        idOf.set(w, id);
-        perId.push(i);
-        let h = 0;
-        let p = 1;
-        for (let k = 0; k < w.length; k++) {
-          h = (Math.imul(h, B) + w.charCodeAt(k)) >>> 0;
-          p = Math.imul(p, B) >>> 0;
+    const hw = new Uint32Array(n);
+    const pw = new Uint32Array(n);
+    if (ids !== null && ids.length === n) {
+      this.ids = ids;
+      let maxId = 0;
+      for (let i = 0; i < n; i++) if (ids[i] > maxId) maxId = ids[i];
+      const m = memoFor(epoch, maxId);
+      for (let i = 0; i < n; i++) {
+        const id = ids[i];
+        if (m.known[id] === 0) {
+          const [h, p] = wordHash(words[i]);
+          m.hw[id] = h;
+          m.pw[id] = p;
+          m.cps[id] = cpLen(words[i]);
+          m.known[id] = 1;
         }
-        this.hw[i] = h;
-        this.pw[i] = p;
-        this.cps[i] = cpLen(w);
-      } else {
-        const f = perId[id];
-        this.hw[i] = this.hw[f];
-        this.pw[i] = this.pw[f];
-        this.cps[i] = this.cps[f];
+        hw[i] = m.hw[id];
+        pw[i] = m.pw[id];
+        this.cps[i] = m.cps[id];
       }
-      this.ids[i] = id;
+    } else {
+      this.ids = new Int32Array(n);
+      const idOf = new Map<string, number>();
+      const perId: number[] = []; // id -> first index
+      for (let i = 0; i < n; i++) {
+        const w = words[i];
+        let id = idOf.get(w);
+        if (id === undefined) {
+          id = perId.length;
+          idOf.set(w, id);
+          perId.push(i);
+          const [h, p] = wordHash(w);
+          hw[i] = h;
+          pw[i] = p;
+          this.cps[i] = cpLen(w);
+        } else {
+          const f = perId[id];
+          hw[i] = hw[f];
+          pw[i] = pw[f];
+          this.cps[i] = this.cps[f];
+        }
+        this.ids[i] = id;
+      }
+    }
+    this.hp = new Uint32Array(n + 1);
+    this.pp = new Uint32Array(n + 1);
+    this.ip = new Uint32Array(n + 1);
+    this.pp[0] = 1;
+    this.ip[0] = 1;
+    for (let i = 0; i < n; i++) {
+      this.hp[i + 1] = (Math.imul(this.hp[i], pw[i]) + hw[i]) >>> 0;
+      this.pp[i + 1] = Math.imul(this.pp[i], pw[i]) >>> 0;
+      // B^len is odd (B is odd), so every prefix power is invertible mod 2^32
+      this.ip[i + 1] = Math.imul(this.ip[i], inverseOdd(pw[i])) >>> 0;
     }
   }
 
@@ -98,15 +180,44 @@ export class WordNgrams {
 
   /** The most frequent word n-gram (tuple identity), earliest first occurrence on ties. */
   topNgram(n: number): { start: number; count: number } | null {
-    if (this.n - n + 1 <= 0) return null;
+    const total = this.n - n + 1;
+    if (total <= 0) return null;
+    // the same counting as scanTuples, inlined (this runs for n = 2, 3, 4 on every document)
+    const t = table(total);
+    const mask = tableSize(total) - 1;
+    const { stamp, slot, count, hash: hashes, gen } = t;
+    const ids = this.ids;
     let bestCount = 0;
     let bestStart = 0;
-    this.scanTuples(n, (_i, c, first) => {
+    for (let i = 0; i < total; i++) {
+      let h = 0x811c9dc5;
+      for (let k = 0; k < n; k++) h = Math.imul(h ^ ids[i + k], 0x9e3779b1) >>> 0;
+      h = (h ^ (h >>> 15)) >>> 0;
+      let j = h & mask;
+      let c: number;
+      let first: number;
+      for (;;) {
+        if (stamp[j] !== gen) {
+          stamp[j] = gen;
+          slot[j] = i;
+          count[j] = 1;
+          hashes[j] = h;
+          c = 1;
+          first = i;
+          break;
+        }
+        if (hashes[j] === h && this.sameIds(slot[j], i, n)) {
+          c = ++count[j];
+          first = slot[j];
+          break;
+        }
+        j = (j + 1) & mask;
+      }
       if (c > bestCount || (c === bestCount && first < bestStart)) {
         bestCount = c;
         bestStart = first;
       }
-    });
+    }
     return { start: bestStart, count: bestCount };
   }
 
@@ -152,12 +263,11 @@ export class WordNgrams {
     const t = table(last);
     const mask = tableSize(last) - 1;
     const { stamp, slot, hash: hashes, gen } = t;
-    const { hw, pw, cps } = this;
+    const { hp, pp, ip, cps } = this;
     let rep = 0;
     let i = 0;
     while (i < last) {
-      let h = hw[i];
-      for (let k = 1; k < n; k++) h = (Math.imul(h, pw[i + k]) + hw[i + k]) >>> 0;
+      const h = (hp[i + n] - Math.imul(hp[i], Math.imul(pp[i + n], ip[i]))) >>> 0;
       const mixed = (h ^ (h >>> 16)) >>> 0;
       let j = Math.imul(mixed, 0x9e3779b1) >>> 0 & mask;
       let found = false;

@@ -60,8 +60,7 @@ export class SpacyEnglishTokenizer {
   private readonly urlRe: RegExp;
   private readonly punctChars: Set<string>;
   private readonly trie: TrieNode = { next: new Map(), terminal: false };
-  /** Memo of chunk -> pieces (spaCy keeps the same kind of cache); bounded, cleared when full. */
-  private cache = new Map<string, ChunkEntry>();
+  /** Chunks memoised before the memo (and the piece ids) are reset (spaCy keeps the same kind of cache). */
   private readonly cacheLimit: number;
 
   constructor(data: EnData, cacheLimit = 500_000) {
@@ -238,114 +237,236 @@ export class SpacyEnglishTokenizer {
 
   /** spaCy `Tokenizer.__call__` (special cases on) or `_tokenize_affixes(text, False)` (off). */
   tokenize(text: string, withSpecials = true): SpacyTokens {
-    return this.scan(text, withSpecials, null);
+    if (!withSpecials) return this.tokenizeNoSpecials(text);
+    const t = this.run(text);
+    const tokens: string[] = new Array<string>(t.n);
+    const starts: number[] = new Array<number>(t.n);
+    for (let i = 0; i < t.n; i++) {
+      tokens[i] = this.idStr[t.ids[i]];
+      starts[i] = t.starts[i];
+    }
+    return { text, tokens, starts, space: t.space.slice(0, t.n) };
   }
 
-  /**
-   * The tokenizer pass. When `words` is given, non-whitespace tokens are also collected there; the caller can use
-   * them directly when no special-case match was possible (the returned tokens then need no second pass).
-   */
-  private scan(text: string, withSpecials: boolean, words: string[] | null): SpacyTokens & { matched: boolean } {
+  /** `_tokenize_affixes(text, False)`: only used to build the special-case patterns (no memo, no matching). */
+  private tokenizeNoSpecials(text: string): SpacyTokens {
     const tokens: string[] = [];
     const starts: number[] = [];
-    const spaceFlags: number[] = [];
-    /** token indices that start a special-case pattern (only they can begin a PhraseMatcher match) */
-    const cands: number[] = [];
+    const space: number[] = [];
     const n = text.length;
-    if (n === 0) return { text, tokens, starts, space: new Uint8Array(0), matched: false };
-    const root = this.trie.next;
     let start = 0;
-    let inWs = isPySpaceCode(text.charCodeAt(0));
-    const push = (p: string, off: number, flag: number): void => {
-      tokens.push(p);
-      starts.push(off);
-      spaceFlags.push(flag);
-    };
+    let inWs = n > 0 && isPySpaceCode(text.charCodeAt(0));
     const emit = (a: number, b: number, ws: boolean): void => {
       const chunk = text.slice(a, b);
-      if (ws) {
-        // whitespace chunks never contain affixes, infixes or URLs: one token
-        push(chunk, a, 1);
-        return;
+      const pieces = ws ? [chunk] : this.chunkPieces(chunk, false);
+      for (const p of pieces) {
+        tokens.push(p);
+        starts.push(a);
+        space.push(ws ? 1 : 0);
+        a += p.length;
       }
-      let e: ChunkEntry | undefined;
-      if (withSpecials) {
-        const sp = this.specials.get(chunk);
-        if (sp === undefined && (ONLY_LETTERS.test(chunk) || ONLY_DIGITS.test(chunk))) {
-          // fast path: no prefix, suffix, infix or URL can match pure ASCII letters or digits
-          if (root.has(chunk)) cands.push(tokens.length);
-          push(chunk, a, 0);
-          if (words !== null) words.push(chunk);
-          return;
-        }
-        e = this.cache.get(chunk);
-      }
-      if (e === undefined) {
-        const pieces = this.chunkPieces(chunk, withSpecials);
-        const roots: number[] = [];
-        for (let k = 0; k < pieces.length; k++) if (root.has(pieces[k])) roots.push(k);
-        e = { pieces, roots: roots.length === 0 ? NO_ROOTS : roots.length === 1 && roots[0] === 0 ? ROOT0 : roots };
-        if (withSpecials) {
-          if (this.cache.size >= this.cacheLimit) this.cache = new Map();
-          this.cache.set(chunk, e);
-        }
-      }
-      const base = tokens.length;
-      for (const k of e.roots) cands.push(base + k);
-      let off = a;
-      for (const p of e.pieces) {
-        push(p, off, 0);
-        off += p.length;
-      }
-      if (words !== null) for (const p of e.pieces) words.push(p);
     };
     for (let i = 0; i < n; i++) {
       const ws = isPySpaceCode(text.charCodeAt(i));
       if (ws !== inWs) {
         if (start < i) emit(start, i, inWs);
-        // a single ' ' after a token is that token's trailing space, not a token
         start = text.charCodeAt(i) === 0x20 ? i + 1 : i;
         inWs = !inWs;
       }
     }
     if (start < n) emit(start, n, inWs);
-    const out: SpacyTokens = { text, tokens, starts, space: Uint8Array.from(spaceFlags) };
-    const spans = withSpecials && cands.length ? this.specialSpans(out, cands) : null;
-    if (spans === null) return { ...out, matched: false };
-    // words only: substitute the special cases straight into the word list
-    if (words !== null) {
-      words.length = 0;
-      let si = 0;
-      for (let i = 0; i < tokens.length; ) {
-        if (si < spans.length && spans[si].a === i) {
-          const sp = spans[si++];
-          for (const p of sp.pieces) if (!isAllSpace(p)) words.push(p);
-          i = sp.b;
-        } else {
-          if (out.space[i] === 0) words.push(tokens[i]);
-          i++;
-        }
+    return { text, tokens, starts, space: Uint8Array.from(space) };
+  }
+
+  // --- The tokenizer pass with special cases, allocation-free for chunks seen before.
+  //
+  // Chunks (maximal runs of whitespace / non-whitespace, minus the single trailing ' ' spaCy folds into the token
+  // before it) are looked up in an open-addressing table by a hash of their UTF-16 units computed during the scan and
+  // a character comparison against the text, so a known chunk costs no substring, no Map lookup and no regex: its
+  // pieces come from the table as global piece ids. Tokens are written as ids/offsets/flags into reused typed arrays.
+
+  /** Global piece ids: equal strings, equal ids, stable until the memo is reset (see `epoch`). */
+  private idOf = new Map<string, number>();
+  private idStr: string[] = [];
+  /** Per piece id: bit 1 = a sentencizer punctuation character, bit 2 = only \p{P} characters. */
+  private idFlags = new Uint8Array(1024);
+  /** Incremented whenever the piece ids are renumbered (memo reset); word-id consumers check it. */
+  epoch = 0;
+  private tabHash = new Int32Array(1 << 12);
+  private tabEntry: (ChunkEntry | null)[] = new Array<ChunkEntry | null>(1 << 12).fill(null);
+  private tabCount = 0;
+  /** Token buffers of the last run (ids, UTF-16 start offsets, whitespace flags) and a second set for rebuilds. */
+  private buf: TokenBuf = newBuf(1024);
+  private alt: TokenBuf = newBuf(1024);
+  private cands = new Int32Array(256);
+  private nCands = 0;
+
+  private pieceId(p: string): number {
+    let id = this.idOf.get(p);
+    if (id === undefined) {
+      id = this.idStr.length;
+      this.idOf.set(p, id);
+      this.idStr.push(p);
+      if (id >= this.idFlags.length) {
+        const f = new Uint8Array(this.idFlags.length * 2);
+        f.set(this.idFlags);
+        this.idFlags = f;
       }
-      return { ...out, matched: false };
+      this.idFlags[id] = (this.punctChars.has(p) ? 2 : 0) | (IS_PUNCT.test(p) ? 4 : 0);
     }
-    return { ...this.rebuild(out, spans), matched: true };
+    return id;
+  }
+
+  private resetMemo(): void {
+    this.idOf = new Map();
+    this.idStr = [];
+    this.tabHash = new Int32Array(1 << 12);
+    this.tabEntry = new Array<ChunkEntry | null>(1 << 12).fill(null);
+    this.tabCount = 0;
+    this.epoch++;
+  }
+
+  /** The memo entry of chunk text[a, b) with scan hash h, created on first sight. */
+  private entry(text: string, a: number, b: number, h: number, ws: boolean): ChunkEntry {
+    const len = b - a;
+    let mask = this.tabHash.length - 1;
+    let j = h & mask;
+    for (;;) {
+      const e = this.tabEntry[j];
+      if (e === null) break;
+      if (this.tabHash[j] === h && e.key.length === len) {
+        const k = e.key;
+        let same = true;
+        for (let x = 0; x < len; x++) {
+          if (k.charCodeAt(x) !== text.charCodeAt(a + x)) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return e;
+      }
+      j = (j + 1) & mask;
+    }
+    const chunk = text.slice(a, b);
+    let pieces: readonly string[];
+    if (ws) pieces = [chunk]; // whitespace chunks never contain affixes, infixes or URLs: one token
+    else {
+      const sp = this.specials.get(chunk);
+      // no prefix, suffix, infix or URL can match pure ASCII letters or digits
+      if (sp !== undefined) pieces = sp;
+      else if (ONLY_LETTERS.test(chunk) || ONLY_DIGITS.test(chunk)) pieces = [chunk];
+      else pieces = this.chunkPieces(chunk, true);
+    }
+    const ids = new Int32Array(pieces.length);
+    const roots: number[] = [];
+    for (let k = 0; k < pieces.length; k++) {
+      ids[k] = this.pieceId(pieces[k]);
+      if (!ws && this.trie.next.has(pieces[k])) roots.push(k);
+    }
+    const e: ChunkEntry = { key: chunk, ids, roots: roots.length === 0 ? NO_ROOTS : roots, space: ws ? 1 : 0 };
+    if ((this.tabCount + 1) * 2 > this.tabHash.length) {
+      this.growTable();
+      mask = this.tabHash.length - 1;
+      j = h & mask;
+      while (this.tabEntry[j] !== null) j = (j + 1) & mask;
+    }
+    this.tabHash[j] = h;
+    this.tabEntry[j] = e;
+    this.tabCount++;
+    return e;
+  }
+
+  private growTable(): void {
+    const oldH = this.tabHash;
+    const oldE = this.tabEntry;
+    const size = oldH.length * 2;
+    const mask = size - 1;
+    this.tabHash = new Int32Array(size);
+    this.tabEntry = new Array<ChunkEntry | null>(size).fill(null);
+    for (let i = 0; i < oldH.length; i++) {
+      const e = oldE[i];
+      if (e === null) continue;
+      let j = oldH[i] & mask;
+      while (this.tabEntry[j] !== null) j = (j + 1) & mask;
+      this.tabHash[j] = oldH[i];
+      this.tabEntry[j] = e;
+    }
+  }
+
+  private pushChunk(e: ChunkEntry, a: number): void {
+    let t = this.buf;
+    const k = e.ids.length;
+    if (t.n + k > t.ids.length) t = this.buf = growBuf(t, t.n + k);
+    if (e.roots.length !== 0) {
+      if (this.nCands + e.roots.length > this.cands.length) {
+        const c = new Int32Array((this.nCands + e.roots.length) * 2);
+        c.set(this.cands);
+        this.cands = c;
+      }
+      for (const r of e.roots) this.cands[this.nCands++] = t.n + r;
+    }
+    let off = a;
+    for (let x = 0; x < k; x++) {
+      const id = e.ids[x];
+      t.ids[t.n] = id;
+      t.starts[t.n] = off;
+      t.space[t.n] = e.space;
+      t.n++;
+      off += this.idStr[id].length;
+    }
+  }
+
+  /** spaCy `Tokenizer.__call__` into `this.buf` (special cases applied). */
+  private run(text: string): TokenBuf {
+    if (this.tabCount >= this.cacheLimit) this.resetMemo(); // only between texts: ids stay valid within one
+    this.buf.n = 0;
+    this.nCands = 0;
+    const n = text.length;
+    if (n === 0) return this.buf;
+    let start = 0;
+    let inWs = isPySpaceCode(text.charCodeAt(0));
+    let h = HASH_SEED;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      const ws = isPySpaceCode(c);
+      if (ws !== inWs) {
+        if (start < i) this.pushChunk(this.entry(text, start, i, h, inWs), start);
+        inWs = ws;
+        h = HASH_SEED;
+        if (c === 0x20) {
+          // a single ' ' after a token is that token's trailing space, not a token
+          start = i + 1;
+          continue;
+        }
+        start = i;
+      }
+      h = Math.imul(h ^ c, HASH_MUL);
+    }
+    if (start < n) this.pushChunk(this.entry(text, start, n, h, inWs), start);
+    if (this.nCands !== 0) {
+      const spans = this.specialSpans(text, this.buf, this.cands.subarray(0, this.nCands));
+      if (spans !== null) this.rebuild(spans);
+    }
+    return this.buf;
   }
 
   /**
    * spaCy `_apply_special_cases`: find special-case token sequences, keep non-overlapping ones; returns the kept
    * spans whose text is a special case (in token order), or null when applying them changes nothing.
    */
-  private specialSpans(t: SpacyTokens, cands: readonly number[]): SpecialSpan[] | null {
-    const { tokens, starts, text } = t;
+  private specialSpans(text: string, t: TokenBuf, cands: Int32Array): SpecialSpan[] | null {
+    const { ids, starts } = t;
+    const str = this.idStr;
     const root = this.trie.next;
     let matches: [number, number][] | null = null;
-    for (const i of cands) {
-      let node = root.get(tokens[i]);
+    for (let c = 0; c < cands.length; c++) {
+      const i = cands[c];
+      let node = root.get(str[ids[i]]);
       let j = i + 1;
       while (node) {
         if (node.terminal) (matches ??= []).push([i, j]);
-        if (j >= tokens.length) break;
-        node = node.next.get(tokens[j]);
+        if (j >= t.n) break;
+        node = node.next.get(str[ids[j]]);
         j++;
       }
     }
@@ -363,43 +484,47 @@ export class SpacyEnglishTokenizer {
     const spans: SpecialSpan[] = [];
     let changes = false;
     for (const [a, b] of kept) {
-      const sp = this.specials.get(text.slice(starts[a], starts[b - 1] + tokens[b - 1].length));
+      const sp = this.specials.get(text.slice(starts[a], starts[b - 1] + str[ids[b - 1]].length));
       if (!sp) continue;
       spans.push({ a, b, pieces: sp });
       if (changes) continue;
       if (sp.length !== b - a) changes = true;
-      else for (let k = 0; k < sp.length; k++) if (sp[k] !== tokens[a + k]) changes = true;
+      else for (let k = 0; k < sp.length; k++) if (sp[k] !== str[ids[a + k]]) changes = true;
     }
     return changes ? spans : null;
   }
 
-  /** Replaces each span by its special case's tokens. */
-  private rebuild(t: SpacyTokens, spans: readonly SpecialSpan[]): SpacyTokens {
-    const { tokens, starts, text } = t;
+  /** Replaces each span of `this.buf` by its special case's tokens (into the spare buffer, then swapped). */
+  private rebuild(spans: readonly SpecialSpan[]): void {
+    const src = this.buf;
+    let dst = this.alt;
+    dst.n = 0;
     let si = 0;
-    const outT: string[] = [];
-    const outS: number[] = [];
-    const outW: number[] = [];
     let i = 0;
-    while (i < tokens.length) {
+    while (i < src.n) {
       if (si < spans.length && spans[si].a === i) {
         const { b, pieces } = spans[si++];
-        let off = starts[i];
+        let off = src.starts[i];
+        if (dst.n + pieces.length > dst.ids.length) dst = growBuf(dst, dst.n + pieces.length);
         for (const p of pieces) {
-          outT.push(p);
-          outS.push(off);
-          outW.push(isAllSpace(p) ? 1 : 0);
+          dst.ids[dst.n] = this.pieceId(p);
+          dst.starts[dst.n] = off;
+          dst.space[dst.n] = isAllSpace(p) ? 1 : 0;
+          dst.n++;
           off += p.length;
         }
         i = b;
       } else {
-        outT.push(tokens[i]);
-        outS.push(starts[i]);
-        outW.push(t.space[i]);
+        if (dst.n + 1 > dst.ids.length) dst = growBuf(dst, dst.n + 1);
+        dst.ids[dst.n] = src.ids[i];
+        dst.starts[dst.n] = src.starts[i];
+        dst.space[dst.n] = src.space[i];
+        dst.n++;
         i++;
       }
     }
-    return { text, tokens: outT, starts: outS, space: Uint8Array.from(outW) };
+    this.alt = src;
+    this.buf = dst;
   }
 
   /** Sentence start token indices by spaCy's sentencizer (`Sentencizer.predict`). */
@@ -421,9 +546,29 @@ export class SpacyEnglishTokenizer {
 
   /** Words as datatrove's `split_into_words(text, "eng")` returns them (whitespace tokens removed). */
   words(text: string): string[] {
-    const out: string[] = [];
-    this.scan(text, true, out);
+    const t = this.run(text);
+    let m = 0;
+    for (let i = 0; i < t.n; i++) if (t.space[i] === 0) m++;
+    const out = new Array<string>(m);
+    const ids = new Int32Array(m);
+    m = 0;
+    for (let i = 0; i < t.n; i++) {
+      if (t.space[i] === 0) {
+        ids[m] = t.ids[i];
+        out[m++] = this.idStr[t.ids[i]];
+      }
+    }
+    wordIdsByList.set(out, { ids, epoch: this.epoch, owner: this });
     return out;
+  }
+
+  /**
+   * Piece ids of a word list returned by `words()` (equal words, equal ids), while they are still valid (the memo
+   * has not been reset since): lets consumers memoise per-word properties by id instead of by string.
+   */
+  wordIds(words: readonly string[]): Int32Array | null {
+    const e = wordIdsByList.get(words);
+    return e !== undefined && e.owner === this && e.epoch === this.epoch ? e.ids : null;
   }
 
   /** datatrove `split_into_sentences(text, "eng")`: parts covering the whole text, cut at sentence ends. */
@@ -446,10 +591,22 @@ export class SpacyEnglishTokenizer {
     return out;
   }
 
-  /** `len(split_into_sentences(text))`: at least 1. */
+  /** `len(split_into_sentences(text))`: at least 1 (the sentencizer over the token buffer, flags by piece id). */
   sentenceCount(text: string): number {
-    const t = this.tokenize(text);
-    return Math.max(1, this.sentenceStarts(t).length);
+    const t = this.run(text);
+    if (t.n === 0) return 1;
+    const flags = this.idFlags;
+    let count = 1;
+    let seenPeriod = false;
+    for (let i = 0; i < t.n; i++) {
+      const f = flags[t.ids[i]];
+      const inPunct = (f & 2) !== 0;
+      if (seenPeriod && !inPunct && !(t.space[i] === 0 && (f & 4) !== 0)) {
+        if (i !== 0) count++;
+        seenPeriod = false;
+      } else if (inPunct) seenPeriod = true;
+    }
+    return count;
   }
 }
 
@@ -462,13 +619,41 @@ interface SpecialSpan {
 }
 
 interface ChunkEntry {
-  pieces: readonly string[];
+  /** the chunk's text */
+  key: string;
+  /** global ids of its pieces */
+  ids: Int32Array;
   /** indices of pieces that can start a special-case pattern */
   roots: readonly number[];
+  /** 1 for a whitespace chunk */
+  space: number;
+}
+
+interface TokenBuf {
+  n: number;
+  ids: Int32Array;
+  starts: Int32Array;
+  space: Uint8Array;
+}
+
+function newBuf(size: number): TokenBuf {
+  return { n: 0, ids: new Int32Array(size), starts: new Int32Array(size), space: new Uint8Array(size) };
+}
+
+function growBuf(t: TokenBuf, need: number): TokenBuf {
+  const b = newBuf(Math.max(need, t.ids.length * 2));
+  b.ids.set(t.ids.subarray(0, t.n));
+  b.starts.set(t.starts.subarray(0, t.n));
+  b.space.set(t.space.subarray(0, t.n));
+  b.n = t.n;
+  return b;
 }
 
 const NO_ROOTS: readonly number[] = [];
-const ROOT0: readonly number[] = [0];
+const HASH_SEED = 0x811c9dc5 | 0;
+const HASH_MUL = 0x01000193;
+
+const wordIdsByList = new WeakMap<readonly string[], { ids: Int32Array; epoch: number; owner: SpacyEnglishTokenizer }>();
 
 let shared: SpacyEnglishTokenizer | null = null;
 
