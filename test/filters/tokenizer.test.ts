@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { englishTokenizer } from '../../stages/text/spacy/tokenizer.ts';
 import { simpleSentenceCount, simpleWords } from '../../stages/text/words.ts';
 import { haveShared, referenceSets } from './reference.ts';
@@ -67,4 +68,34 @@ test('simple splitter: words and punctuation, sentence count', () => {
   assert.deepEqual(simpleWords("It's 3.5 km, ok?"), ["It's", '3', '.', '5', 'km', ',', 'ok', '?']);
   assert.equal(simpleSentenceCount('One. Two! Three'), 3);
   assert.equal(simpleSentenceCount('   '), 1);
+});
+
+test('chunk memo: a tiny memo (reset between texts, table regrown) gives the same words and sentence counts', () => {
+  const texts = [
+    "I can't, don't you? e.g. U.S. Mr. Smith visited https://example.com/a?b=1. It's 10km away.",
+    'well-known 3-4 10km $5 hi:) there gonna cannot "quoted." x  y\n\n\tnew  paragraph… done!',
+    "Ünïcödé wörds, 😀 emoji; O'Neil's (parens) [brackets] {braces} a.m. p.m. 5p.m. vs. etc.",
+  ];
+  // many distinct chunks so the slot table regrows several times
+  const long = Array.from({ length: 3000 }, (_, i) => `w${i}x, (t${i}). ${i % 7 === 0 ? "it's" : 'a'}`).join(' ');
+  const Ctor = tok.constructor as new (data: unknown, limit: number) => typeof tok;
+  const data = JSON.parse(readFileSync(new URL('../../stages/text/spacy/en_data.json', import.meta.url), 'utf8'));
+  const tiny = new Ctor(data, 5);
+  for (let round = 0; round < 2; round++) {
+    for (const t of [...texts, long]) {
+      assert.deepEqual(tiny.words(t), tok.words(t));
+      assert.equal(tiny.sentenceCount(t), tok.sentenceCount(t));
+      assert.deepEqual(tiny.sentences(t), tok.sentences(t));
+    }
+  }
+  // word ids of a list tokenized before a reset are no longer handed out
+  const w = tiny.words(texts[0]);
+  assert.ok(tiny.wordIds(w) !== null);
+  tiny.words(long); // more than 5 chunks memoised: the next text resets the memo
+  tiny.words(texts[1]);
+  assert.equal(tiny.wordIds(w), null);
+  // within one list, equal words have equal ids and different words different ids
+  const w2 = tok.words(texts[0] + ' ' + texts[0]);
+  const ids = tok.wordIds(w2)!;
+  for (let i = 0; i < w2.length; i++) for (let j = 0; j < w2.length; j++) assert.equal(ids[i] === ids[j], w2[i] === w2[j]);
 });

@@ -281,9 +281,15 @@ export class SpacyEnglishTokenizer {
   // --- The tokenizer pass with special cases, allocation-free for chunks seen before.
   //
   // Chunks (maximal runs of whitespace / non-whitespace, minus the single trailing ' ' spaCy folds into the token
-  // before it) are looked up in an open-addressing table by a hash of their UTF-16 units computed during the scan and
-  // a character comparison against the text, so a known chunk costs no substring, no Map lookup and no regex: its
-  // pieces come from the table as global piece ids. Tokens are written as ids/offsets/flags into reused typed arrays.
+  // before it) are memoised in an open-addressing table keyed by a hash of their UTF-16 units computed during the
+  // scan. A known chunk costs no substring, no Map lookup and no regex. The memo is laid out in two Int32Arrays so a
+  // lookup touches about two cache lines (the table holds ~170k chunks per 14 MB of web text, far beyond the CPU
+  // caches, so pointer-chasing through objects and strings was what the pass spent its time on):
+  //   slots, 4 ints per slot: [hash, pool offset, key length (0 = empty slot), pieces | whitespace << 16 | roots << 17]
+  //   pool at that offset: the key's UTF-16 units, then (piece id, piece length) per piece, then, when the chunk has
+  //   pieces that can start a special-case pattern, their count and indices.
+  // Pieces are global piece ids (equal strings, equal ids; `idStr` maps back). Tokens of a pass are written as
+  // ids / offsets / whitespace flags into reused typed arrays.
 
   /** Global piece ids: equal strings, equal ids, stable until the memo is reset (see `epoch`). */
   private idOf = new Map<string, number>();
@@ -292,8 +298,9 @@ export class SpacyEnglishTokenizer {
   private idFlags = new Uint8Array(1024);
   /** Incremented whenever the piece ids are renumbered (memo reset); word-id consumers check it. */
   epoch = 0;
-  private tabHash = new Int32Array(1 << 12);
-  private tabEntry: (ChunkEntry | null)[] = new Array<ChunkEntry | null>(1 << 12).fill(null);
+  private slots = new Int32Array(4 << 12);
+  private pool = new Int32Array(1 << 16);
+  private poolLen = 0;
   private tabCount = 0;
   /** Token buffers of the last run (ids, UTF-16 start offsets, whitespace flags) and a second set for rebuilds. */
   private buf: TokenBuf = newBuf(1024);
@@ -320,33 +327,39 @@ export class SpacyEnglishTokenizer {
   private resetMemo(): void {
     this.idOf = new Map();
     this.idStr = [];
-    this.tabHash = new Int32Array(1 << 12);
-    this.tabEntry = new Array<ChunkEntry | null>(1 << 12).fill(null);
+    this.slots = new Int32Array(4 << 12);
+    this.pool = new Int32Array(1 << 16);
+    this.poolLen = 0;
     this.tabCount = 0;
     this.epoch++;
   }
 
-  /** The memo entry of chunk text[a, b) with scan hash h, created on first sight. */
-  private entry(text: string, a: number, b: number, h: number, ws: boolean): ChunkEntry {
+  /** Slot index (times 4) of chunk text[a, b) with scan hash h0, created on first sight. */
+  private entry(text: string, a: number, b: number, h0: number, ws: boolean): number {
     const len = b - a;
-    let mask = this.tabHash.length - 1;
+    // the scan's FNV-style hash has weak low bits (they depend only on the chars' low bits): mix before masking
+    let h = Math.imul(h0 ^ (h0 >>> 16), 0x85ebca6b);
+    h ^= h >>> 13;
+    const slots = this.slots;
+    const pool = this.pool;
+    const mask = (slots.length >> 2) - 1;
     let j = h & mask;
     for (;;) {
-      const e = this.tabEntry[j];
-      if (e === null) break;
-      if (this.tabHash[j] === h && e.key.length === len) {
-        const k = e.key;
-        let same = true;
-        for (let x = 0; x < len; x++) {
-          if (k.charCodeAt(x) !== text.charCodeAt(a + x)) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return e;
+      const s = j << 2;
+      const klen = slots[s + 2];
+      if (klen === 0) break;
+      if (slots[s] === h && klen === len) {
+        const off = slots[s + 1];
+        let x = 0;
+        while (x < len && pool[off + x] === text.charCodeAt(a + x)) x++;
+        if (x === len) return s;
       }
       j = (j + 1) & mask;
     }
+    return this.addEntry(text, a, b, h, ws);
+  }
+
+  private addEntry(text: string, a: number, b: number, h: number, ws: boolean): number {
     const chunk = text.slice(a, b);
     let pieces: readonly string[];
     if (ws) pieces = [chunk]; // whitespace chunks never contain affixes, infixes or URLs: one token
@@ -357,62 +370,81 @@ export class SpacyEnglishTokenizer {
       else if (ONLY_LETTERS.test(chunk) || ONLY_DIGITS.test(chunk)) pieces = [chunk];
       else pieces = this.chunkPieces(chunk, true);
     }
-    const ids = new Int32Array(pieces.length);
     const roots: number[] = [];
-    for (let k = 0; k < pieces.length; k++) {
-      ids[k] = this.pieceId(pieces[k]);
-      if (!ws && this.trie.next.has(pieces[k])) roots.push(k);
+    if (!ws) for (let k = 0; k < pieces.length; k++) if (this.trie.next.has(pieces[k])) roots.push(k);
+    const need = chunk.length + 2 * pieces.length + (roots.length ? 1 + roots.length : 0);
+    if (this.poolLen + need > this.pool.length) {
+      const p = new Int32Array(Math.max(this.pool.length * 2, this.poolLen + need));
+      p.set(this.pool.subarray(0, this.poolLen));
+      this.pool = p;
     }
-    const e: ChunkEntry = { key: chunk, ids, roots: roots.length === 0 ? NO_ROOTS : roots, space: ws ? 1 : 0 };
-    if ((this.tabCount + 1) * 2 > this.tabHash.length) {
-      this.growTable();
-      mask = this.tabHash.length - 1;
-      j = h & mask;
-      while (this.tabEntry[j] !== null) j = (j + 1) & mask;
+    const pool = this.pool;
+    const off = this.poolLen;
+    let w = off;
+    for (let x = 0; x < chunk.length; x++) pool[w++] = chunk.charCodeAt(x);
+    for (const piece of pieces) {
+      pool[w++] = this.pieceId(piece);
+      pool[w++] = piece.length;
     }
-    this.tabHash[j] = h;
-    this.tabEntry[j] = e;
+    if (roots.length) {
+      pool[w++] = roots.length;
+      for (const r of roots) pool[w++] = r;
+    }
+    this.poolLen = w;
+    if ((this.tabCount + 1) * 2 > this.slots.length >> 2) this.growTable();
+    const slots = this.slots;
+    const mask = (slots.length >> 2) - 1;
+    let j = h & mask;
+    while (slots[(j << 2) + 2] !== 0) j = (j + 1) & mask;
+    const s = j << 2;
+    slots[s] = h;
+    slots[s + 1] = off;
+    slots[s + 2] = chunk.length;
+    slots[s + 3] = pieces.length | (ws ? 1 << 16 : 0) | (roots.length ? 1 << 17 : 0);
     this.tabCount++;
-    return e;
+    return s;
   }
 
   private growTable(): void {
-    const oldH = this.tabHash;
-    const oldE = this.tabEntry;
-    const size = oldH.length * 2;
-    const mask = size - 1;
-    this.tabHash = new Int32Array(size);
-    this.tabEntry = new Array<ChunkEntry | null>(size).fill(null);
-    for (let i = 0; i < oldH.length; i++) {
-      const e = oldE[i];
-      if (e === null) continue;
-      let j = oldH[i] & mask;
-      while (this.tabEntry[j] !== null) j = (j + 1) & mask;
-      this.tabHash[j] = oldH[i];
-      this.tabEntry[j] = e;
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2); // twice as many slots
+    const mask = (slots.length >> 2) - 1;
+    for (let s = 0; s < old.length; s += 4) {
+      if (old[s + 2] === 0) continue;
+      let j = old[s] & mask;
+      while (slots[(j << 2) + 2] !== 0) j = (j + 1) & mask;
+      slots.set(old.subarray(s, s + 4), j << 2);
     }
+    this.slots = slots;
   }
 
-  private pushChunk(e: ChunkEntry, a: number): void {
+  /** Appends the pieces of the chunk in slot `s` (starting at text offset `a`) to the token buffer. */
+  private pushChunk(s: number, a: number): void {
+    const meta = this.slots[s + 3];
+    const k = meta & 0xffff;
+    const space = (meta >> 16) & 1;
+    const pool = this.pool;
+    let p = this.slots[s + 1] + this.slots[s + 2];
     let t = this.buf;
-    const k = e.ids.length;
     if (t.n + k > t.ids.length) t = this.buf = growBuf(t, t.n + k);
-    if (e.roots.length !== 0) {
-      if (this.nCands + e.roots.length > this.cands.length) {
-        const c = new Int32Array((this.nCands + e.roots.length) * 2);
+    if ((meta & (1 << 17)) !== 0) {
+      const r = p + 2 * k;
+      const nr = pool[r];
+      if (this.nCands + nr > this.cands.length) {
+        const c = new Int32Array((this.nCands + nr) * 2);
         c.set(this.cands);
         this.cands = c;
       }
-      for (const r of e.roots) this.cands[this.nCands++] = t.n + r;
+      for (let x = 1; x <= nr; x++) this.cands[this.nCands++] = t.n + pool[r + x];
     }
     let off = a;
     for (let x = 0; x < k; x++) {
-      const id = e.ids[x];
-      t.ids[t.n] = id;
+      t.ids[t.n] = pool[p];
       t.starts[t.n] = off;
-      t.space[t.n] = e.space;
+      t.space[t.n] = space;
       t.n++;
-      off += this.idStr[id].length;
+      off += pool[p + 1];
+      p += 2;
     }
   }
 
@@ -618,17 +650,6 @@ interface SpecialSpan {
   pieces: readonly string[];
 }
 
-interface ChunkEntry {
-  /** the chunk's text */
-  key: string;
-  /** global ids of its pieces */
-  ids: Int32Array;
-  /** indices of pieces that can start a special-case pattern */
-  roots: readonly number[];
-  /** 1 for a whitespace chunk */
-  space: number;
-}
-
 interface TokenBuf {
   n: number;
   ids: Int32Array;
@@ -649,7 +670,6 @@ function growBuf(t: TokenBuf, need: number): TokenBuf {
   return b;
 }
 
-const NO_ROOTS: readonly number[] = [];
 const HASH_SEED = 0x811c9dc5 | 0;
 const HASH_MUL = 0x01000193;
 
