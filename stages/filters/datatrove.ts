@@ -4,7 +4,7 @@
 // Where the original raises ZeroDivisionError (a rule dividing by zero tokens / lines / characters), the ratio
 // is NaN here and the rule does not fire (documented in docs/filters.md).
 import {
-  cpLen, endsWithAny, hasAlpha, isPySpaceCode, pyCount, pyLstrip, pyRstrip, pySplit, pySplitlines, pyStrip,
+  cpLen, endsWithAny, hasAlpha, isPySpaceCode, pyCount, pySplitlines, pyStrip,
 } from '../text/pystr.ts';
 import { sentenceCount, type TokenizerKind } from '../text/words.ts';
 import { englishTokenizer } from '../text/spacy/tokenizer.ts';
@@ -57,17 +57,17 @@ function buildPunctuationSet(): Set<number> {
 /** PUNCTUATION_SET = set(PUNCTUATION) | TERMINAL_PUNCTUATION (Gopher "symbol words"). */
 export const PUNCTUATION_SET: ReadonlySet<number> = buildPunctuationSet();
 
-/** Last code point of a string (or -1 for ""). */
-function lastCodePoint(s: string): number {
-  const n = s.length;
-  if (n === 0) return -1;
-  const c = s.charCodeAt(n - 1);
-  if (c >= 0xdc00 && c <= 0xdfff && n >= 2) {
-    const h = s.charCodeAt(n - 2);
+/** Last code point of text[a, b) (or -1 when empty). */
+function lastCodePointRange(text: string, a: number, b: number): number {
+  if (b <= a) return -1;
+  const c = text.charCodeAt(b - 1);
+  if (c >= 0xdc00 && c <= 0xdfff && b - 1 > a) {
+    const h = text.charCodeAt(b - 2);
     if (h >= 0xd800 && h <= 0xdbff) return ((h - 0xd800) << 10) + (c - 0xdc00) + 0x10000;
   }
   return c;
 }
+
 
 const PUNCT_BMP = new Uint8Array(0x10000);
 for (const c of PUNCTUATION_SET) if (c < 0x10000) PUNCT_BMP[c] = 1;
@@ -309,6 +309,17 @@ export function findDuplicates(xs: readonly string[]): [number, number] {
   return [dupElems, dupChars];
 }
 
+/** `cpLen(text)` of the last text asked (several filters of one document need it). */
+let lastText = '';
+let lastTextLen = 0;
+function textCpLen(text: string): number {
+  if (text !== lastText) {
+    lastTextLen = cpLen(text);
+    lastText = text;
+  }
+  return lastTextLen;
+}
+
 /** Reused storage of `rangeDuplicates` (hash table over range indices, stamped per call). */
 const rangeScratch = { stamp: new Int32Array(0), slot: new Int32Array(0), hash: new Int32Array(0), gen: 0 };
 
@@ -428,7 +439,7 @@ function splitNewlineRuns(text: string, a: number, b: number, minRun: number): n
 }
 
 export function gopherRepetition(text: string, words: () => readonly string[], p: GopherRepetitionParams): FilterResult {
-  const textLen = cpLen(text);
+  const textLen = textCpLen(text);
   // paragraphs = text.strip().split("\n{2,}") and lines = text.split("\n+"), as index ranges (no substrings)
   let a = 0;
   let b = text.length;
@@ -512,18 +523,20 @@ export function c4Quality(
   const kept: string[] = [];
   for (let line of lines) {
     line = pyStrip(line);
-    const words = pySplit(line);
+    // words = line.split(): only their number and whether one is longer than max_word_length are needed
+    const nWords = countSplitWords(line, p.max_word_length);
     bump('line-total');
-    if (p.max_word_length !== -1 && words.some((w) => w.length > p.max_word_length && cpLen(w) > p.max_word_length)) {
+    if (nWords < 0) {
       bump('line-filter-too_long_word');
       continue;
     }
-    if (p.remove_citations) line = line.replace(CITATION, '');
+    // `[` starts every citation pattern: no regex pass over lines without one
+    if (p.remove_citations && line.includes('[')) line = line.replace(CITATION, '');
     if (p.filter_no_terminal_punct && (!endsWithAny(line, END_PUNCTUATION) || line.endsWith('...'))) {
       bump('line-filter-no_terminal_punc');
       continue;
     }
-    if (words.length < p.min_words_per_line) {
+    if (nWords < p.min_words_per_line) {
       bump('line-filter-too_few_words');
       continue;
     }
@@ -549,6 +562,30 @@ export function c4Quality(
   return { keep: true, reason: null, text: pyStrip(kept.join(p.split_paragraph ? '\n' : ' ')), lineStats: stats };
 }
 
+/**
+ * `len(line.split())`, or -1 when `max_word_length != -1` and a word has more than `max_word_length` code points.
+ */
+function countSplitWords(line: string, maxLen: number): number {
+  let n = 0;
+  let start = -1;
+  const check = (a: number, b: number): boolean =>
+    maxLen !== -1 && b - a > maxLen && cpLenRange(line, a, b) > maxLen;
+  for (let i = 0; i < line.length; i++) {
+    if (isPySpaceCode(line.charCodeAt(i))) {
+      if (start >= 0) {
+        if (check(start, i)) return -1;
+        n++;
+        start = -1;
+      }
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) {
+    if (check(start, line.length)) return -1;
+    n++;
+  }
+  return n;
+}
+
 function defaultSentenceParts(t: string): string[] {
   throw new Error(`c4_quality with split_paragraph=false needs a sentence splitter (got ${t.length} chars)`);
 }
@@ -564,23 +601,33 @@ export interface C4ParagraphParams {
 export const C4_PARAGRAPH_DEFAULTS: C4ParagraphParams = { min_paragraphs: 3, min_paragraph_len: 200 };
 
 export function c4Paragraph(text: string, p: C4ParagraphParams): FilterResult {
-  const lines = text.split('\n');
   const reason = `< ${p.min_paragraphs} paragraphs`;
-  if (lines.length < p.min_paragraphs) return drop(reason);
-  // min(heapq.nlargest(3, lengths)) < min_paragraph_len  (datatrove hard-codes 3 here)
+  // lines = text.split("\n"), walked as ranges; min(heapq.nlargest(3, lengths)) < min_paragraph_len (datatrove
+  // hard-codes 3 here)
   const top = [-1, -1, -1];
-  for (const l of lines) {
-    const n = cpLen(l);
-    if (n > top[0]) {
-      top[2] = top[1];
-      top[1] = top[0];
-      top[0] = n;
-    } else if (n > top[1]) {
-      top[2] = top[1];
-      top[1] = n;
-    } else if (n > top[2]) top[2] = n;
+  let lines = 0;
+  let a = 0;
+  for (;;) {
+    let b = text.indexOf('\n', a);
+    if (b === -1) b = text.length;
+    lines++;
+    // code points <= UTF-16 length: a line that short cannot enter the top three, skip counting its code points
+    if (b - a > top[2]) {
+      const n = cpLenRange(text, a, b);
+      if (n > top[0]) {
+        top[2] = top[1];
+        top[1] = top[0];
+        top[0] = n;
+      } else if (n > top[1]) {
+        top[2] = top[1];
+        top[1] = n;
+      } else if (n > top[2]) top[2] = n;
+    }
+    if (b === text.length) break;
+    a = b + 1;
   }
-  const third = lines.length >= 3 ? top[2] : top[lines.length - 1];
+  if (lines < p.min_paragraphs) return drop(reason);
+  const third = lines >= 3 ? top[2] : top[lines - 1];
   if (third < p.min_paragraph_len) return drop(reason);
   return KEEP;
 }
@@ -642,21 +689,44 @@ export const FINEWEB_QUALITY_DEFAULTS: FineWebQualityParams = {
 };
 
 export function fineWebQuality(text: string, words: () => readonly string[], p: FineWebQualityParams): FilterResult {
-  const lines = text.split('\n').filter((l) => pyStrip(l) !== '');
-  if (lines.length === 0) return drop('empty');
+  // lines = [l for l in text.split("\n") if l.strip() != ""], as ranges in rangeA/rangeB (no substrings)
+  let m = 0;
+  let newlines = 0;
+  let a = 0;
+  for (;;) {
+    let b = text.indexOf('\n', a);
+    if (b === -1) b = text.length;
+    else newlines++;
+    let x = a;
+    while (x < b && isPySpaceCode(text.charCodeAt(x))) x++;
+    if (x < b) {
+      ensureRanges(m + 1);
+      rangeA[m] = a;
+      rangeB[m] = b;
+      m++;
+    }
+    if (b === text.length) break;
+    a = b + 1;
+  }
+  if (m === 0) return drop('empty');
   let punct = 0;
   if (p.stop_chars === null) {
-    for (const l of lines) if (TERMINAL_PUNCTUATION.has(lastCodePoint(l))) punct++;
+    for (let k = 0; k < m; k++) if (TERMINAL_PUNCTUATION.has(lastCodePointRange(text, rangeA[k], rangeB[k]))) punct++;
   } else {
-    for (const l of lines) if (endsWithAny(l, p.stop_chars)) punct++;
+    for (let k = 0; k < m; k++) if (endsWithAny(text.slice(rangeA[k], rangeB[k]), p.stop_chars)) punct++;
   }
-  const r1 = punct / lines.length;
+  const r1 = punct / m;
   if (r1 < p.line_punct_thr && !(r1 === 0 && p.line_punct_exclude_zero)) return drop('line_punct_ratio');
   let short = 0;
-  for (const l of lines) if (cpLen(l) <= p.short_line_length) short++;
-  if (short / lines.length > p.short_line_thr) return drop('short_line_ratio');
-  const noNl = cpLen(text) - pyCount(text, '\n');
-  if (ratio(findDuplicates(lines)[1], noNl) > p.char_duplicates_ratio) return drop('char_dup_ratio');
-  if (ratio(pyCount(text, '\n'), words().length) > p.new_line_ratio) return drop('list_ratio');
+  const lim = p.short_line_length;
+  for (let k = 0; k < m; k++) {
+    const len16 = rangeB[k] - rangeA[k];
+    // code points are between half the UTF-16 length and the UTF-16 length: count them only when that decides
+    if (len16 <= lim || (len16 <= 2 * lim + 1 && cpLenRange(text, rangeA[k], rangeB[k]) <= lim)) short++;
+  }
+  if (short / m > p.short_line_thr) return drop('short_line_ratio');
+  const noNl = textCpLen(text) - newlines;
+  if (ratio(rangeDuplicates(text, rangeA, rangeB, m)[1], noNl) > p.char_duplicates_ratio) return drop('char_dup_ratio');
+  if (ratio(newlines, words().length) > p.new_line_ratio) return drop('list_ratio');
   return KEEP;
 }
