@@ -9,22 +9,21 @@ import { cpLen } from '../text/pystr.ts';
 
 const B = 0x01000193;
 
-/** Reused hash-table storage (one table at a time is live): a slot is occupied when its stamp is the current one. */
-const scratch = { size: 0, stamp: new Int32Array(0), slot: new Int32Array(0), count: new Int32Array(0), hash: new Uint32Array(0), gen: 0 };
+/**
+ * Reused hash-table storage (one table at a time is live), one 4-int cell per slot so that a probe touches one cache
+ * line: [stamp, first start, count, hash]; a slot is occupied when its stamp is the current generation.
+ */
+const scratch = { cells: new Int32Array(0), gen: 0 };
 
 function table(n: number): typeof scratch {
   const size = tableSize(n);
-  if (scratch.size < size) {
-    scratch.size = size;
-    scratch.stamp = new Int32Array(size);
-    scratch.slot = new Int32Array(size);
-    scratch.count = new Int32Array(size);
-    scratch.hash = new Uint32Array(size);
+  if (scratch.cells.length < size * 4) {
+    scratch.cells = new Int32Array(size * 4);
     scratch.gen = 0;
   }
   scratch.gen++;
   if (scratch.gen === 0x7fffffff) {
-    scratch.stamp.fill(0);
+    scratch.cells.fill(0);
     scratch.gen = 1;
   }
   return scratch;
@@ -35,7 +34,9 @@ function table(n: number): typeof scratch {
  * `SpacyEnglishTokenizer.wordIds`): hash, B^len and code points of each id, computed the first time it is seen.
  * Reset when the id space changes (`epoch`).
  */
-const idMemo = { epoch: -1, known: new Uint8Array(0), hw: new Uint32Array(0), pw: new Uint32Array(0), cps: new Int32Array(0) };
+const idMemo = {
+  epoch: -1, known: new Uint8Array(0), hw: new Uint32Array(0), pw: new Uint32Array(0), ipw: new Uint32Array(0), cps: new Int32Array(0),
+};
 
 function memoFor(epoch: number, maxId: number): typeof idMemo {
   if (idMemo.epoch !== epoch) {
@@ -43,6 +44,7 @@ function memoFor(epoch: number, maxId: number): typeof idMemo {
     idMemo.known = new Uint8Array(Math.max(1024, maxId + 1));
     idMemo.hw = new Uint32Array(idMemo.known.length);
     idMemo.pw = new Uint32Array(idMemo.known.length);
+    idMemo.ipw = new Uint32Array(idMemo.known.length);
     idMemo.cps = new Int32Array(idMemo.known.length);
   } else if (maxId >= idMemo.known.length) {
     const size = Math.max(maxId + 1, idMemo.known.length * 2);
@@ -52,9 +54,11 @@ function memoFor(epoch: number, maxId: number): typeof idMemo {
     hw.set(idMemo.hw);
     const pw = new Uint32Array(size);
     pw.set(idMemo.pw);
+    const ipw = new Uint32Array(size);
+    ipw.set(idMemo.ipw);
     const cps = new Int32Array(size);
     cps.set(idMemo.cps);
-    Object.assign(idMemo, { known: k, hw, pw, cps });
+    Object.assign(idMemo, { known: k, hw, pw, ipw, cps });
   }
   return idMemo;
 }
@@ -104,6 +108,7 @@ export class WordNgrams {
     this.cps = new Int32Array(n);
     const hw = new Uint32Array(n);
     const pw = new Uint32Array(n);
+    const ipw = new Uint32Array(n);
     if (ids !== null && ids.length === n) {
       this.ids = ids;
       let maxId = 0;
@@ -115,11 +120,13 @@ export class WordNgrams {
           const [h, p] = wordHash(words[i]);
           m.hw[id] = h;
           m.pw[id] = p;
+          m.ipw[id] = inverseOdd(p);
           m.cps[id] = cpLen(words[i]);
           m.known[id] = 1;
         }
         hw[i] = m.hw[id];
         pw[i] = m.pw[id];
+        ipw[i] = m.ipw[id];
         this.cps[i] = m.cps[id];
       }
     } else {
@@ -136,11 +143,13 @@ export class WordNgrams {
           const [h, p] = wordHash(w);
           hw[i] = h;
           pw[i] = p;
+          ipw[i] = inverseOdd(p);
           this.cps[i] = cpLen(w);
         } else {
           const f = perId[id];
           hw[i] = hw[f];
           pw[i] = pw[f];
+          ipw[i] = ipw[f];
           this.cps[i] = this.cps[f];
         }
         this.ids[i] = id;
@@ -155,7 +164,7 @@ export class WordNgrams {
       this.hp[i + 1] = (Math.imul(this.hp[i], pw[i]) + hw[i]) >>> 0;
       this.pp[i + 1] = Math.imul(this.pp[i], pw[i]) >>> 0;
       // B^len is odd (B is odd), so every prefix power is invertible mod 2^32
-      this.ip[i + 1] = Math.imul(this.ip[i], inverseOdd(pw[i])) >>> 0;
+      this.ip[i + 1] = Math.imul(this.ip[i], ipw[i]) >>> 0;
     }
   }
 
@@ -183,32 +192,32 @@ export class WordNgrams {
     const total = this.n - n + 1;
     if (total <= 0) return null;
     // the same counting as scanTuples, inlined (this runs for n = 2, 3, 4 on every document)
-    const t = table(total);
+    const { cells, gen } = table(total);
     const mask = tableSize(total) - 1;
-    const { stamp, slot, count, hash: hashes, gen } = t;
     const ids = this.ids;
     let bestCount = 0;
     let bestStart = 0;
     for (let i = 0; i < total; i++) {
       let h = 0x811c9dc5;
       for (let k = 0; k < n; k++) h = Math.imul(h ^ ids[i + k], 0x9e3779b1) >>> 0;
-      h = (h ^ (h >>> 15)) >>> 0;
+      h ^= h >>> 15;
       let j = h & mask;
       let c: number;
       let first: number;
       for (;;) {
-        if (stamp[j] !== gen) {
-          stamp[j] = gen;
-          slot[j] = i;
-          count[j] = 1;
-          hashes[j] = h;
+        const q = j << 2;
+        if (cells[q] !== gen) {
+          cells[q] = gen;
+          cells[q + 1] = i;
+          cells[q + 2] = 1;
+          cells[q + 3] = h;
           c = 1;
           first = i;
           break;
         }
-        if (hashes[j] === h && this.sameIds(slot[j], i, n)) {
-          c = ++count[j];
-          first = slot[j];
+        if (cells[q + 3] === h && this.sameIds(cells[q + 1], i, n)) {
+          c = ++cells[q + 2];
+          first = cells[q + 1];
           break;
         }
         j = (j + 1) & mask;
@@ -224,26 +233,26 @@ export class WordNgrams {
   private scanTuples(n: number, visit: (i: number, count: number, first: number) => void): void {
     const total = this.n - n + 1;
     if (total <= 0) return;
-    const t = table(total);
+    const { cells, gen } = table(total);
     const mask = tableSize(total) - 1;
-    const { stamp, slot, count, hash: hashes, gen } = t; // slot = first start
     const ids = this.ids;
     for (let i = 0; i < total; i++) {
       let h = 0x811c9dc5;
       for (let k = 0; k < n; k++) h = Math.imul(h ^ ids[i + k], 0x9e3779b1) >>> 0;
-      h = (h ^ (h >>> 15)) >>> 0;
+      h ^= h >>> 15;
       let j = h & mask;
       for (;;) {
-        if (stamp[j] !== gen) {
-          stamp[j] = gen;
-          slot[j] = i;
-          count[j] = 1;
-          hashes[j] = h;
+        const q = j << 2;
+        if (cells[q] !== gen) {
+          cells[q] = gen;
+          cells[q + 1] = i;
+          cells[q + 2] = 1;
+          cells[q + 3] = h;
           visit(i, 1, i);
           break;
         }
-        if (hashes[j] === h && this.sameIds(slot[j], i, n)) {
-          visit(i, ++count[j], slot[j]);
+        if (cells[q + 3] === h && this.sameIds(cells[q + 1], i, n)) {
+          visit(i, ++cells[q + 2], cells[q + 1]);
           break;
         }
         j = (j + 1) & mask;
@@ -260,20 +269,20 @@ export class WordNgrams {
   duplicateNgramChars(n: number): number {
     const last = this.n - n + 1;
     if (last <= 0) return 0;
-    const t = table(last);
+    const { cells, gen } = table(last);
     const mask = tableSize(last) - 1;
-    const { stamp, slot, hash: hashes, gen } = t;
     const { hp, pp, ip, cps } = this;
     let rep = 0;
     let i = 0;
     while (i < last) {
-      const h = (hp[i + n] - Math.imul(hp[i], Math.imul(pp[i + n], ip[i]))) >>> 0;
-      const mixed = (h ^ (h >>> 16)) >>> 0;
-      let j = Math.imul(mixed, 0x9e3779b1) >>> 0 & mask;
+      const h = (hp[i + n] - Math.imul(hp[i], Math.imul(pp[i + n], ip[i]))) | 0;
+      let j = Math.imul(h ^ (h >>> 16), 0x9e3779b1) >>> 0 & mask;
       let found = false;
+      let q = j << 2;
       for (;;) {
-        if (stamp[j] !== gen) break;
-        if (hashes[j] === h && this.sameConcat(slot[j], i, n)) {
+        q = j << 2;
+        if (cells[q] !== gen) break;
+        if (cells[q + 3] === h && this.sameConcat(cells[q + 1], i, n)) {
           found = true;
           break;
         }
@@ -283,9 +292,9 @@ export class WordNgrams {
         for (let k = 0; k < n; k++) rep += cps[i + k];
         i += n;
       } else {
-        stamp[j] = gen;
-        slot[j] = i;
-        hashes[j] = h;
+        cells[q] = gen;
+        cells[q + 1] = i;
+        cells[q + 3] = h;
         i += 1;
       }
     }
