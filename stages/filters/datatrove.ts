@@ -643,6 +643,126 @@ function escapeRegex(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 
+/**
+ * The bad-words test without the regex engine, for the word-boundary languages: a character trie of the words,
+ * walked from every position the regex's leading `(?:[^\p{L}\p{N}_]|^)` allows (the start, or after a non-word code
+ * point); a word counts where the regex's trailing `(?:[^\p{L}\p{N}_]|$)` holds after it (the end, or a non-word code
+ * point). `re.test` is existential over start positions and alternatives, and so is this walk, so the answers are
+ * equal; the regex itself spent most of its time retrying the ~400-way alternation at every character.
+ */
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+let wordBmp: Uint8Array | null = null;
+
+/** Whether the code point at text[i] (a surrogate pair counts as one) is a `[\p{L}\p{N}_]` character. */
+function isWordAt(text: string, i: number): boolean {
+  if (wordBmp === null) {
+    wordBmp = new Uint8Array(0x10000);
+    for (let c = 0; c < 0x10000; c++) if (c < 0xd800 || c > 0xdfff) wordBmp[c] = WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 0;
+  }
+  const c = text.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    const d = text.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return WORD_CHAR.test(text.slice(i, i + 2));
+  }
+  // lone surrogates are not word characters (the regex's negated class matches them)
+  return wordBmp[c] === 1;
+}
+
+/** Whether the code point ending just before index i is a word character. */
+function isWordBefore(text: string, i: number): boolean {
+  const c = text.charCodeAt(i - 1);
+  if (c >= 0xdc00 && c <= 0xdfff && i >= 2) {
+    const h = text.charCodeAt(i - 2);
+    if (h >= 0xd800 && h <= 0xdbff) return isWordAt(text, i - 2);
+  }
+  return isWordAt(text, i - 1);
+}
+
+function isLowAfterHigh(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  const h = text.charCodeAt(i - 1);
+  return c >= 0xdc00 && c <= 0xdfff && h >= 0xd800 && h <= 0xdbff;
+}
+
+/** Character trie in typed arrays: child of (node, UTF-16 unit) by an open-addressing table (a few thousand nodes). */
+class BadWordsTrie {
+  private keys: Int32Array;
+  private vals: Int32Array;
+  private readonly end: Uint8Array;
+  private readonly mask: number;
+
+  /** null when the words make too many nodes for the key packing (the caller then keeps the regex). */
+  static build(words: Iterable<string>): BadWordsTrie | null {
+    const list = [...words];
+    let chars = 0;
+    for (const w of list) chars += w.length;
+    if (chars + 1 >= 1 << 15) return null;
+    return new BadWordsTrie(list, chars + 1);
+  }
+
+  private constructor(words: string[], maxNodes: number) {
+    let size = 16;
+    while (size < maxNodes * 2) size *= 2;
+    this.keys = new Int32Array(size).fill(-1);
+    this.vals = new Int32Array(size);
+    this.mask = size - 1;
+    this.end = new Uint8Array(maxNodes);
+    let nodes = 1;
+    for (const w of words) {
+      let node = 0;
+      for (let k = 0; k < w.length; k++) {
+        const key = (node << 16) | w.charCodeAt(k);
+        let j = this.slot(key);
+        if (this.keys[j] !== key) {
+          this.keys[j] = key;
+          this.vals[j] = nodes++;
+        }
+        node = this.vals[j];
+      }
+      this.end[node] = 1;
+    }
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  private slot(key: number): number {
+    let j = Math.imul(key, 0x9e3779b1) >>> 18 & this.mask;
+    while (this.keys[j] !== -1 && this.keys[j] !== key) j = (j + 1) & this.mask;
+    return j;
+  }
+
+  private child(node: number, c: number): number {
+    const key = (node << 16) | c;
+    const j = this.slot(key);
+    return this.keys[j] === key ? this.vals[j] : -1;
+  }
+
+  test(text: string): boolean {
+    const n = text.length;
+    const end = this.end;
+    // the empty word (a blank line in the list) matches wherever both boundaries hold
+    const emptyWord = end[0] === 1;
+    for (let p = 0; p <= n; p++) {
+      if (p > 0 && isWordBefore(text, p)) continue;
+      // a u-flag regex never starts inside a surrogate pair
+      if (p > 0 && p < n && isLowAfterHigh(text, p)) continue;
+      // a word ending at e needs text[e] to be the end or a non-word code point
+      if (emptyWord && (p === n || !isWordAt(text, p))) return true;
+      if (p === n) break;
+      let node = this.child(0, text.charCodeAt(p));
+      let e = p + 1;
+      while (node !== -1) {
+        if (end[node] === 1 && (e === n || !isWordAt(text, e))) return true;
+        if (e >= n) break;
+        node = this.child(node, text.charCodeAt(e));
+        e++;
+      }
+    }
+    return false;
+  }
+}
+
+const badWordTries = new WeakMap<RegExp, BadWordsTrie>();
+
 /** The compiled bad-words matcher of one language, built like datatrove's `_get_badwords`. */
 export function compileBadWords(fileText: string, lang: string): RegExp {
   // `set(line.strip() for line in f)`: Python's text-mode lines (\n, \r\n, \r), no element after a final newline
@@ -652,12 +772,17 @@ export function compileBadWords(fileText: string, lang: string): RegExp {
   for (const w of BADWORDS_ALLOWLIST) words.delete(w);
   const alt = [...words].map(escapeRegex).join('|');
   if (NO_BOUNDARY_LANGS.has(lang)) return new RegExp(alt, 'u');
-  return new RegExp(`(?:[^\\p{L}\\p{N}_]|^)(?:${alt})(?:[^\\p{L}\\p{N}_]|$)`, 'u');
+  const re = new RegExp(`(?:[^\\p{L}\\p{N}_]|^)(?:${alt})(?:[^\\p{L}\\p{N}_]|$)`, 'u');
+  const trie = BadWordsTrie.build(words);
+  if (trie !== null) badWordTries.set(re, trie);
+  return re;
 }
 
 export function c4BadWords(text: string, re: RegExp | null, keepDraw?: () => boolean): FilterResult {
   if (!re) return KEEP;
-  if (re.test(text.toLowerCase())) {
+  const lower = text.toLowerCase();
+  const trie = badWordTries.get(re);
+  if (trie !== undefined ? trie.test(lower) : re.test(lower)) {
     if (keepDraw && keepDraw()) return KEEP;
     return drop('document_removed_with_badwords');
   }
