@@ -26,7 +26,7 @@ test('the demo runs, reconciles, and its Parquet output opens in DuckDB with the
   const [{ n, srcs }] = await duck<{ n: string; srcs: string }>(`SELECT count(*) AS n, string_agg(DISTINCT source, ',' ORDER BY source) AS srcs FROM '${out}/data/*.parquet'`);
   assert.equal(Number(n), s.written);
   assert.equal(srcs, 'moby-dick,sotu');
-  const [{ short }] = await duck<{ short: string }>(`SELECT count(*) AS short FROM '${out}/data/*.parquet' WHERE rps_doc_word_count < 300`);
+  const [{ short }] = await duck<{ short: string }>(`SELECT count(*) AS short FROM '${out}/data/*.parquet' WHERE n_words < 300`);
   assert.equal(Number(short), 0);
   const cols = (await duck<{ column_name: string }>(`DESCRIBE SELECT * FROM '${out}/data/*.parquet'`)).map((c) => c.column_name);
   for (const c of ['id', 'source', 'source_file', 'source_row', 'text', 'meta', 'n_words', 'rps_doc_word_count', 'rps_lines_num_words']) assert.ok(cols.includes(c), c);
@@ -55,7 +55,7 @@ test('a changed manifest is refused with a clear message; --force-restart starts
   const text = readFileSync(demo, 'utf8');
   writeFileSync(join(d, 'manifests/demo.yaml'), text);
   assert.equal(curate(['run', 'manifests/demo.yaml', '-q'], { cwd: d }).code, 0);
-  writeFileSync(join(d, 'manifests/demo.yaml'), text.replace('rps_doc_word_count >= 300', 'rps_doc_word_count >= 400'));
+  writeFileSync(join(d, 'manifests/demo.yaml'), text.replace('n_words >= 300', 'n_words >= 400'));
   const r = curate(['run', 'manifests/demo.yaml'], { cwd: d });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /does not match this manifest: the manifest changed/);
