@@ -168,6 +168,24 @@ function wordMemoFor(epoch: number, ids: Int32Array): typeof wordMemo {
 
 const stopSets = new WeakMap<readonly string[], Set<string>>();
 
+/** Per piece id: the bit of the stop word it is (-1 = none, 0 = not computed), for one stop set and id epoch. */
+const stopMemo = { epoch: -1, set: null as Set<string> | null, bit: new Int32Array(0) };
+
+function stopMemoFor(epoch: number, set: Set<string>, ids: Int32Array): typeof stopMemo {
+  let maxId = 0;
+  for (let i = 0; i < ids.length; i++) if (ids[i] > maxId) maxId = ids[i];
+  if (stopMemo.epoch !== epoch || stopMemo.set !== set) {
+    stopMemo.epoch = epoch;
+    stopMemo.set = set;
+    stopMemo.bit = new Int32Array(Math.max(1024, maxId + 1));
+  } else if (maxId >= stopMemo.bit.length) {
+    const b = new Int32Array(Math.max(maxId + 1, stopMemo.bit.length * 2));
+    b.set(stopMemo.bit);
+    stopMemo.bit = b;
+  }
+  return stopMemo;
+}
+
 /** Python `str.splitlines()` line breaks. */
 function isLineBreakCode(c: number): boolean {
   return c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c || c === 0x1c || c === 0x1d || c === 0x1e ||
@@ -267,9 +285,33 @@ export function gopherQuality(text: string, words: readonly string[], p: GopherQ
   if (on(p.min_stop_words)) {
     let stop = stopSets.get(p.stop_words);
     if (stop === undefined) stopSets.set(p.stop_words, (stop = new Set(p.stop_words)));
-    const found = new Set<string>();
-    for (const w of words) if (stop.has(w)) found.add(w);
-    if (found.size < p.min_stop_words) return drop('gopher_enough_stop_words');
+    let found: number;
+    if (ids !== null && stop.size <= 30) {
+      // spaCy words: which stop word (bit) each piece id is, memoised per id for this stop list
+      const m = stopMemoFor(tok.epoch, stop, ids);
+      let bits = 0;
+      for (let i = 0; i < nWords; i++) {
+        const id = ids[i];
+        let v = m.bit[id];
+        if (v === 0) {
+          let k = 0;
+          v = -1;
+          for (const sw of stop) {
+            if (sw === words[i]) v = 1 << k;
+            k++;
+          }
+          m.bit[id] = v;
+        }
+        if (v > 0) bits |= v;
+      }
+      found = 0;
+      for (; bits !== 0; bits &= bits - 1) found++;
+    } else {
+      const seen = new Set<string>();
+      for (const w of words) if (stop.has(w)) seen.add(w);
+      found = seen.size;
+    }
+    if (found < p.min_stop_words) return drop('gopher_enough_stop_words');
   }
   return KEEP;
 }
@@ -668,15 +710,6 @@ function isWordAt(text: string, i: number): boolean {
   return wordBmp[c] === 1;
 }
 
-/** Whether the code point ending just before index i is a word character. */
-function isWordBefore(text: string, i: number): boolean {
-  const c = text.charCodeAt(i - 1);
-  if (c >= 0xdc00 && c <= 0xdfff && i >= 2) {
-    const h = text.charCodeAt(i - 2);
-    if (h >= 0xd800 && h <= 0xdbff) return isWordAt(text, i - 2);
-  }
-  return isWordAt(text, i - 1);
-}
 
 function isLowAfterHigh(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
@@ -741,8 +774,14 @@ class BadWordsTrie {
     const end = this.end;
     // the empty word (a blank line in the list) matches wherever both boundaries hold
     const emptyWord = end[0] === 1;
+    // word-ness of the code point before p, carried along (a pair's low half inherits its high half's)
+    let prevWord = false;
     for (let p = 0; p <= n; p++) {
-      if (p > 0 && isWordBefore(text, p)) continue;
+      if (p > 0) {
+        const c = text.charCodeAt(p - 1);
+        if (!(c >= 0xdc00 && c <= 0xdfff && p >= 2 && isLowAfterHigh(text, p - 1))) prevWord = isWordAt(text, p - 1);
+      }
+      if (prevWord) continue;
       // a u-flag regex never starts inside a surrogate pair
       if (p > 0 && p < n && isLowAfterHigh(text, p)) continue;
       // a word ending at e needs text[e] to be the end or a non-word code point

@@ -81,6 +81,8 @@ function inverseOdd(a: number): number {
   return x >>> 0;
 }
 
+const tmp = { hw: new Uint32Array(1024), pw: new Uint32Array(1024), ipw: new Uint32Array(1024) };
+
 export class WordNgrams {
   readonly words: readonly string[];
   readonly n: number;
@@ -106,9 +108,14 @@ export class WordNgrams {
     const n = words.length;
     this.n = n;
     this.cps = new Int32Array(n);
-    const hw = new Uint32Array(n);
-    const pw = new Uint32Array(n);
-    const ipw = new Uint32Array(n);
+    // per-word hash, B^len and its inverse are only needed to build the prefix arrays: reused scratch
+    if (tmp.hw.length < n) {
+      const size = Math.max(n, tmp.hw.length * 2);
+      tmp.hw = new Uint32Array(size);
+      tmp.pw = new Uint32Array(size);
+      tmp.ipw = new Uint32Array(size);
+    }
+    const { hw, pw, ipw } = tmp;
     if (ids !== null && ids.length === n) {
       this.ids = ids;
       let maxId = 0;

@@ -102,3 +102,21 @@ test('Gopher quality bullet / end-ellipsis line counts equal the splitlines defi
     { numRuns: 1500, seed: 13 },
   );
 });
+
+test('Gopher quality and repetition: the id-memoised path (tokenizer words) equals the plain string path', async () => {
+  const { englishTokenizer } = await import('../../stages/text/spacy/tokenizer.ts');
+  const tok = englishTokenizer();
+  const wordy = fc.array(fc.constantFrom('the', 'of', 'and', 'to', 'be', 'a', 'cat', '#', '...', '…', '😀', 'é', '-', ' ', '\n', '. ', "it's", 'U.S.', 'x-y', '\n\n'), { maxLength: 120 }).map((xs) => xs.join(' '));
+  fc.assert(
+    fc.property(wordy, fc.integer({ min: 1, max: 4 }), (t, minStop) => {
+      const words = tok.words(t);
+      assert.ok(tok.wordIds(words) !== null);
+      const copy = [...words]; // same strings, no ids: the string path
+      const q = { ...GOPHER_QUALITY_DEFAULTS, min_doc_words: 3, min_stop_words: minStop };
+      assert.deepEqual(gopherQuality(t, words, q), gopherQuality(t, copy, q));
+      const r = { ...GOPHER_REPETITION_DEFAULTS, dup_para_frac: null, dup_para_char_frac: null, dup_line_frac: null, dup_line_char_frac: null };
+      assert.deepEqual(gopherRepetition(t, () => words, r), gopherRepetition(t, () => copy, r));
+    }),
+    { numRuns: 500, seed: 17 },
+  );
+});
