@@ -229,3 +229,9 @@ test('an S3 input object replaced between listing and reading: fail names the ob
   (await import('../../pipeline/drivers/s3.ts')).setS3Settings({}); // drops the registered client's keep-alive sockets
   report(`S3 object replaced between list and read: ${tried.length} scenarios tried (${tried.join(', ')}), ${tried.length} detected`);
 });
+
+// Stops s3rver once the tests above are done: its exit closes any keep-alive socket still pooled by a client, so
+// the test process can end (the file-level after() hook only runs once the event loop has drained).
+test('stop s3rver', () => {
+  stopS3rver();
+});
