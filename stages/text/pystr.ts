@@ -19,87 +19,14 @@ export function isPySpaceCode(c: number): boolean {
   );
 }
 
-/** Length in Unicode code points (Python `len`). */
-export function cpLen(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
-}
-
-/** Python `s.strip()` (whitespace only). */
-export function pyStrip(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && isPySpaceCode(s.charCodeAt(a))) a++;
-  while (b > a && isPySpaceCode(s.charCodeAt(b - 1))) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
-
-export function pyLstrip(s: string): string {
-  let a = 0;
-  while (a < s.length && isPySpaceCode(s.charCodeAt(a))) a++;
-  return a === 0 ? s : s.slice(a);
-}
-
-export function pyRstrip(s: string): string {
-  let b = s.length;
-  while (b > 0 && isPySpaceCode(s.charCodeAt(b - 1))) b--;
-  return b === s.length ? s : s.slice(0, b);
-}
-
-/** Python `s.split()` without arguments: split on runs of whitespace, no empty strings. */
-export function pySplit(s: string): string[] {
-  const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i < s.length; i++) {
-    if (isPySpaceCode(s.charCodeAt(i))) {
-      if (start >= 0) {
-        out.push(s.slice(start, i));
-        start = -1;
-      }
-    } else if (start < 0) start = i;
-  }
-  if (start >= 0) out.push(s.slice(start));
-  return out;
-}
-
-/** Line boundaries of Python `str.splitlines()`: \n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028 \u2029. */
-function isLineBreak(c: number): boolean {
-  return (
-    c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c || c === 0x1c || c === 0x1d || c === 0x1e || c === 0x85 ||
-    c === 0x2028 || c === 0x2029
-  );
-}
-
-/** Python `s.splitlines()` (separators removed, no trailing empty element). */
-export function pySplitlines(s: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  let i = 0;
-  while (i < s.length) {
-    const c = s.charCodeAt(i);
-    if (isLineBreak(c)) {
-      out.push(s.slice(start, i));
-      i += c === 0x0d && s.charCodeAt(i + 1) === 0x0a ? 2 : 1;
-      start = i;
-    } else i++;
-  }
-  if (start < s.length) out.push(s.slice(start));
-  return out;
-}
+// Python's len/strip/split/splitlines live with the RPv2 signals (one implementation for every stage family).
+import { cpLength } from '../signals/unicode.ts';
+export { cpLength as cpLen };
+export { pyStrip, pyLStrip as pyLstrip, pyRStrip as pyRstrip, pySplitWhitespace as pySplit, pySplitlines } from '../signals/text.ts';
 
 /** Python `s.count(sub)`: non-overlapping occurrences, left to right. */
 export function pyCount(s: string, sub: string): number {
-  if (sub.length === 0) return cpLen(s) + 1;
+  if (sub.length === 0) return cpLength(s) + 1;
   let n = 0;
   let i = s.indexOf(sub);
   while (i !== -1) {
