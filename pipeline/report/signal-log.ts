@@ -51,7 +51,7 @@ export class SignalLog {
       columns: [...SIGNAL_LOG_COLUMNS, ...logged],
       includeText: false,
       includeMeta: false,
-      rowGroupSize: 50_000,
+      rowGroupSize: 4096,
       shardUri: () => uri,
     });
   }
