@@ -5,6 +5,7 @@
 // (FNV-1a over its code units, then a murmur3 finaliser): no strings are built. Unigrams and bigrams of adjacent
 // words are mapped into the same 2^k buckets (like fastText's hashed bag of n-grams). A document's feature vector is
 // log1p(count) per bucket, L2-normalised. Training (train.ts) and inference (the classify stage) call this same code.
+import { fmix32 } from '../../stages/dedup/hash.ts';
 
 export interface FeaturizerConfig {
   type: 'hashed-ngram';
@@ -74,15 +75,6 @@ function tables(): [Uint16Array, Uint16Array] {
   FOLD = fold;
   IDENT = ident;
   return [fold, ident];
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** Features of a batch of documents, flattened: document i owns [offsets[i], offsets[i+1]). */

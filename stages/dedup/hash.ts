@@ -4,7 +4,7 @@
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
