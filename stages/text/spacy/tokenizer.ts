@@ -48,6 +48,11 @@ function isAllSpace(s: string): boolean {
 
 export class SpacyEnglishTokenizer {
   private readonly specials: Map<string, string[]>;
+  /**
+   * A filter in front of `specials`: bit set for (length, first unit, last unit) of every special-case key, so the
+   * affix loop's lookups of substrings that cannot be a key skip the Map (hashing a fresh substring and probing).
+   */
+  private readonly specialShape = new Uint8Array(1 << 16);
   private readonly prefixRe: RegExp;
   private readonly suffixRe: RegExp;
   private readonly infixRe: RegExp;
@@ -66,6 +71,7 @@ export class SpacyEnglishTokenizer {
   constructor(data: EnData, cacheLimit = 500_000) {
     this.cacheLimit = cacheLimit;
     this.specials = new Map(Object.entries(data.exceptions));
+    for (const k of this.specials.keys()) if (k.length > 0) this.specialShape[shapeKey(k)] = 1;
     // spacy.util.compile_{prefix,suffix,infix}_regex: empty pieces are skipped
     const pre = data.prefixes.filter((p) => p.trim() !== '').map((p) => '^' + p);
     const suf = data.suffixes.filter((p) => p.trim() !== '').map((p) => p + '$');
@@ -107,6 +113,10 @@ export class SpacyEnglishTokenizer {
         node.terminal = true;
       }
     }
+  }
+
+  private isSpecial(s: string): boolean {
+    return s.length > 0 && this.specialShape[shapeKey(s)] === 1 && this.specials.has(s);
   }
 
   private findPrefix(s: string): number {
@@ -151,7 +161,7 @@ export class SpacyEnglishTokenizer {
     let s = chunk;
     let lastSize = -1;
     while (s.length > 0 && s.length !== lastSize) {
-      if (withSpecials && this.specials.has(s)) break;
+      if (withSpecials && this.isSpecial(s)) break;
       lastSize = s.length;
       const preLen = this.findPrefix(s);
       let prefix = '';
@@ -159,7 +169,7 @@ export class SpacyEnglishTokenizer {
       if (preLen !== 0) {
         prefix = s.slice(0, preLen);
         minusPre = s.slice(preLen);
-        if (minusPre && withSpecials && this.specials.has(minusPre)) {
+        if (minusPre && withSpecials && this.isSpecial(minusPre)) {
           s = minusPre;
           prefixes.push(prefix);
           break;
@@ -171,7 +181,7 @@ export class SpacyEnglishTokenizer {
       if (sufLen !== 0) {
         suffix = s.slice(s.length - sufLen);
         minusSuf = s.slice(0, s.length - sufLen);
-        if (minusSuf && withSpecials && this.specials.has(minusSuf)) {
+        if (minusSuf && withSpecials && this.isSpecial(minusSuf)) {
           s = minusSuf;
           suffixes.push(suffix);
           break;
@@ -191,9 +201,10 @@ export class SpacyEnglishTokenizer {
     }
     const out = prefixes;
     if (s) {
-      const sp = withSpecials ? this.specials.get(s) : undefined;
+      const sp = withSpecials && this.isSpecial(s) ? this.specials.get(s) : undefined;
       if (sp) out.push(...sp);
-      else if (this.urlRe.test(s)) out.push(s);
+      // every match of spaCy's URL pattern has a '.' (in the host name or the IPv4 address)
+      else if (s.includes('.') && this.urlRe.test(s)) out.push(s);
       else this.splitInfixes(s, out);
     }
     for (let i = suffixes.length - 1; i >= 0; i--) out.push(suffixes[i]);
@@ -668,6 +679,12 @@ function growBuf(t: TokenBuf, need: number): TokenBuf {
   b.space.set(t.space.subarray(0, t.n));
   b.n = t.n;
   return b;
+}
+
+/** (length, first and last UTF-16 unit) hashed to 16 bits, for the special-case filter. */
+function shapeKey(s: string): number {
+  const h = Math.imul(Math.imul(s.length, 0x9e3779b1) ^ s.charCodeAt(0), 0x85ebca6b) ^ Math.imul(s.charCodeAt(s.length - 1), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & 0xffff;
 }
 
 const HASH_SEED = 0x811c9dc5 | 0;
