@@ -13,15 +13,26 @@ type FromWorker =
 
 const workerUrl = new URL('./local-worker.ts', import.meta.url);
 
+/**
+ * Maximum young-generation size of a worker thread (MB). A batch of documents in flight (512 by default: read,
+ * processed, encoded into the writer's column buffers) should die there instead of being promoted: what reaches the
+ * old generation is only collected by a full GC, which V8 schedules once the old generation has grown to a multiple of
+ * its live size, so peak RSS then grows with the length of the run. Measured (docs/reliability.md, bounded memory):
+ * with 4-16 MB the old generation filled with dead documents (+21-32% peak RSS at 10x the input); a larger maximum
+ * (64, 128 MB) is reached only during long runs, as V8 grows the young generation under survival pressure (+17-21%).
+ * 32 MB is V8's own default maximum on 64-bit Linux (the new space starts at 4 MB and reaches it within the first
+ * batches of any run); it is set explicitly so that the bound does not depend on V8's defaults.
+ */
+export const YOUNG_GENERATION_MB = 32;
+
 class PooledWorker {
   private readonly w: Worker;
   private current: { resolve: () => void; reject: (e: unknown) => void; step: string; task: number } | null = null;
   private dead: Error | null = null;
 
   constructor(run: RunHandle, seen: Set<string>) {
-    // a capped young generation keeps peak RSS flat as the input grows (V8 otherwise enlarges it with the
-    // allocation rate, and the documents' short-lived strings allocate fast)
-    this.w = new Worker(workerUrl, { workerData: { workers: run.workers }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    // a bounded young generation keeps peak RSS flat as the input grows: see YOUNG_GENERATION_MB
+    this.w = new Worker(workerUrl, { workerData: { workers: run.workers }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.w.on('message', (m: FromWorker) => {
       if (m.type === 'log') {
         const key = `${m.level}:${m.msg}`;

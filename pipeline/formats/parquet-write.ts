@@ -75,6 +75,28 @@ function f64Bytes(v: number): Uint8Array {
   return b;
 }
 
+// Memory: a run opens a writer per shard (and per signal log), so the large scratch buffers are per thread, not per
+// writer. A fresh 1 MiB Buffer per column and shard is garbage that V8 collects late and glibc does not hand back,
+// which made peak RSS grow with the input size.
+
+/** Scratch for one page's encoded bytes; page() is synchronous and consumes it before returning. */
+let pageScratch = new ByteBuf(1 << 20);
+/** Page string buffers of closed writers, for the next writer's string columns. */
+const strPool: ByteBuf[] = [];
+const STR_POOL_MAX = 32;
+/** Buffers grown past this (a huge document) are not kept for reuse. */
+const KEEP_MAX = 8 << 20;
+
+function takeStrBuf(): ByteBuf {
+  const b = strPool.pop();
+  if (b) { b.len = 0; return b; }
+  return new ByteBuf(1 << 20);
+}
+
+function giveStrBuf(b: ByteBuf): void {
+  if (b.buf.length <= KEEP_MAX && strPool.length < STR_POOL_MAX) strPool.push(b);
+}
+
 /** Encodes one declared column, row group after row group; its buffers are reused across pages and groups. */
 class ColumnEncoder {
   readonly spec: ColumnSpec;
@@ -85,12 +107,11 @@ class ColumnEncoder {
   private def = new Uint8Array(1024);
   private rep = new Uint8Array(1024);
   private nLev = 0;
-  private str = new ByteBuf(1 << 20);
+  private str: ByteBuf;
   private i32 = new Int32Array(1024);
   private f64 = new Float64Array(1024);
   private bools = new Uint8Array(1024);
   private nVal = 0;
-  private readonly body = new ByteBuf(1 << 20);
   // chunk state
   private pieces: Uint8Array[] = [];
   private numValues = 0;
@@ -111,6 +132,8 @@ class ColumnEncoder {
     this.nullable = spec.nullable !== false;
     this.d0 = this.nullable ? 1 : 0;
     this.leaf = columnSchema(spec).leaf;
+    // only string leaves buffer their values as bytes
+    this.str = this.leaf.kind === 'str' ? takeStrBuf() : new ByteBuf(16);
     this.flatNumeric = spec.type === 'int32' || spec.type === 'int64' || spec.type === 'float64';
     this.codec = codec;
     this.level = level;
@@ -319,7 +342,8 @@ class ColumnEncoder {
   private page(): void {
     if (this.nLev === 0) return;
     const { maxDef, maxRep, kind } = this.leaf;
-    const b = this.body;
+    if (pageScratch.buf.length > KEEP_MAX) pageScratch = new ByteBuf(1 << 20);
+    const b = pageScratch;
     b.len = 0;
     if (maxRep > 0) {
       const at = b.len;
@@ -363,10 +387,13 @@ class ColumnEncoder {
     this.str.len = 0;
   }
 
-  /** Finishes the column chunk of the current row group: its bytes and metadata (at file offset `offset`). */
-  finishChunk(offset: number): { bytes: Buffer; meta: ChunkMeta } {
+  /**
+   * Finishes the column chunk of the current row group: its bytes (page headers and pages, in order, written one by
+   * one rather than concatenated) and metadata (at file offset `offset`).
+   */
+  finishChunk(offset: number): { pieces: Uint8Array[]; meta: ChunkMeta } {
     this.page();
-    const bytes = Buffer.concat(this.pieces);
+    const pieces = this.pieces;
     let stats: ChunkMeta['stats'] = null;
     if (this.leaf.maxRep === 0) {
       stats = { nulls: this.nulls };
@@ -394,13 +421,23 @@ class ColumnEncoder {
     this.min = Infinity;
     this.max = -Infinity;
     this.nan = false;
-    return { bytes, meta };
+    return { pieces, meta };
+  }
+
+  /** Hands the string buffer back for the next writer; the encoder is not used afterwards. */
+  release(): void {
+    if (this.leaf.kind === 'str') giveStrBuf(this.str);
+    this.str = new ByteBuf(16);
   }
 }
 
 /**
  * Streaming Parquet writer over an AtomicWriter. The schema comes only from the declared columns (an all-null
- * first batch cannot change a type). Rows are buffered up to one row group, then encoded column by column.
+ * first batch cannot change a type). Each row is encoded into the column encoders' buffers as it arrives (each column
+ * sees the same sequence of values and page cuts as when a whole row group is encoded column by column, so the bytes
+ * are the same); the row objects are not kept. At the end of a row group the column chunks are written in order.
+ * Keeping rows until their group is full made them outlive V8's young generation, so the old generation filled with
+ * them (and peak memory grew with the length of the run).
  */
 export class ParquetWriter {
   private readonly out: AtomicWriter;
@@ -410,7 +447,8 @@ export class ParquetWriter {
   private readonly rowGroupSize: number;
   private readonly rowGroupBytes: number;
   private readonly metadata: [string, string][];
-  private pending: Row[] = [];
+  /** Rows encoded into the current row group. */
+  private groupRows = 0;
   private pendingBytes = 0;
   private readonly sized: string[];
   private groups: GroupMeta[] = [];
@@ -462,23 +500,43 @@ export class ParquetWriter {
 
   async write(row: Row): Promise<void> {
     if (this.closed) throw new Error('Parquet writer: write() after close()');
-    this.pending.push(row);
-    this.pendingBytes += this.size(row);
-    if (this.pending.length >= this.rowGroupSize || this.pendingBytes >= this.rowGroupBytes) await this.flushGroup();
+    this.add(row);
+    if (this.groupRows >= this.rowGroupSize || this.pendingBytes >= this.rowGroupBytes) await this.flushGroup();
   }
 
   /** Same as write() for each row, with one await per row group instead of one per row. */
   async writeRows(rows: readonly Row[]): Promise<void> {
     if (this.closed) throw new Error('Parquet writer: write() after close()');
     for (const row of rows) {
-      this.pending.push(row);
-      this.pendingBytes += this.size(row);
-      if (this.pending.length >= this.rowGroupSize || this.pendingBytes >= this.rowGroupBytes) await this.flushGroup();
+      this.add(row);
+      if (this.groupRows >= this.rowGroupSize || this.pendingBytes >= this.rowGroupBytes) await this.flushGroup();
     }
   }
 
-  private async flushGroup(): Promise<void> {
+  private refuseIfFailed(): void {
     if (this.failed) throw new Error(`Parquet writer: an earlier write failed (${(this.failed as Error).message ?? String(this.failed)}); abort this file`);
+  }
+
+  /** Encodes one row into every column (a value that does not fit leaves the file unusable: later calls refuse). */
+  private add(row: Row): void {
+    this.refuseIfFailed();
+    const at = this.rows + this.groupRows;
+    try {
+      for (let c = 0; c < this.encoders.length; c++) {
+        const enc = this.encoders[c];
+        enc.add(row[this.cols[c].name], at);
+        enc.maybePage();
+      }
+    } catch (e) {
+      this.failed = e;
+      throw e;
+    }
+    this.groupRows++;
+    this.pendingBytes += this.size(row);
+  }
+
+  private async flushGroup(): Promise<void> {
+    this.refuseIfFailed();
     try {
       await this.encodeGroup();
     } catch (e) {
@@ -488,28 +546,22 @@ export class ParquetWriter {
   }
 
   private async encodeGroup(): Promise<void> {
-    const rows = this.pending;
-    if (rows.length === 0) return;
-    this.pending = [];
+    const n = this.groupRows;
+    if (n === 0) return;
+    this.groupRows = 0;
     this.pendingBytes = 0;
     if (this.pos === 0) await this.emit(MAGIC);
     const start = this.pos;
     const chunks: ChunkMeta[] = [];
     let uncompressed = 0;
-    for (let c = 0; c < this.cols.length; c++) {
-      const enc = this.encoders[c];
-      const name = this.cols[c].name;
-      for (let i = 0; i < rows.length; i++) {
-        enc.add(rows[i][name], this.rows + i);
-        enc.maybePage();
-      }
-      const { bytes, meta } = enc.finishChunk(this.pos);
-      await this.emit(bytes);
+    for (const enc of this.encoders) {
+      const { pieces, meta } = enc.finishChunk(this.pos);
+      for (const p of pieces) await this.emit(p);
       chunks.push(meta);
       uncompressed += meta.uncompressed;
     }
-    this.groups.push({ chunks, rows: rows.length, uncompressed, compressed: this.pos - start, offset: start });
-    this.rows += rows.length;
+    this.groups.push({ chunks, rows: n, uncompressed, compressed: this.pos - start, offset: start });
+    this.rows += n;
   }
 
   private footer(): Uint8Array {
@@ -580,5 +632,6 @@ export class ParquetWriter {
     tail.writeUInt32LE(f.length, 0);
     MAGIC.copy(tail, 4);
     await this.emit(Buffer.concat([f, tail]));
+    for (const e of this.encoders) e.release();
   }
 }

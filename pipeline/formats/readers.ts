@@ -4,6 +4,8 @@
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { Readable, pipeline } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
+import { open } from 'node:fs/promises';
+import { toPath } from '../drivers/fs.ts';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import type { Storage } from '../types.ts';
@@ -70,6 +72,24 @@ function decompressed(storage: Storage, uri: string, format: InputFormat): { str
   return { stream: src, verify() {} };
 }
 
+/**
+ * Plain local files are read into one reused buffer: fresh 1 MiB chunks per read are freed only when V8 next
+ * collects, and glibc keeps such freed blocks, so peak RSS would grow with the input size. The consumer must be done
+ * with a chunk (or copy what it keeps) before asking for the next one.
+ */
+async function* localChunks(path: string, size = 1 << 20): AsyncIterable<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, size, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
 
 async function* readJsonl(storage: Storage, uri: string, format: InputFormat): AsyncIterable<RecordItem[]> {
   let carry: Buffer = Buffer.alloc(0);
@@ -91,7 +111,9 @@ async function* readJsonl(storage: Storage, uri: string, format: InputFormat): A
       batch.push({ row: row++, error: `invalid JSON (${(e as Error).message})`, raw: Uint8Array.from(line) });
     }
   };
-  const input = decompressed(storage, uri, format);
+  // chunks of a plain local file share one reused buffer, so the tail kept between chunks is copied
+  const reused = format === 'jsonl' && storage.driverFor(uri).name === 'fs';
+  const input = reused ? { stream: localChunks(toPath(uri)), verify() {} } : decompressed(storage, uri, format);
   try {
     for await (const c of input.stream) {
       const chunk = c as Buffer;
@@ -109,8 +131,9 @@ async function* readJsonl(storage: Storage, uri: string, format: InputFormat): A
         start = nl + 1;
         nl = chunk.indexOf(10, start);
       }
-      // chunks from zlib and fs are fresh buffers, so the tail can be kept without a copy
-      carry = carry.length ? Buffer.concat([carry, chunk.subarray(start)]) : chunk.subarray(start);
+      // chunks from zlib and the storage stream are fresh buffers, so their tail can be kept without a copy; a
+      // reused buffer's tail is copied before the next read overwrites it
+      carry = carry.length || reused ? Buffer.concat([carry, chunk.subarray(start)]) : chunk.subarray(start);
       if (batch.length >= 256) { yield batch; batch = []; }
     }
     input.verify();
