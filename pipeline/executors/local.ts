@@ -2,6 +2,7 @@
 // one task per worker at a time, steps in order. Each task writes its own outputs and marker, so the result does
 // not depend on the worker count or the order in which tasks finish.
 import { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
 import type { Executor, RunHandle } from './types.ts';
 import { TaskFailure } from './types.ts';
 
@@ -14,16 +15,33 @@ type FromWorker =
 const workerUrl = new URL('./local-worker.ts', import.meta.url);
 
 /**
- * Maximum young-generation size of a worker thread (MB). A batch of documents in flight (512 by default: read,
- * processed, encoded into the writer's column buffers) should die there instead of being promoted: what reaches the
- * old generation is only collected by a full GC, which V8 schedules once the old generation has grown to a multiple of
- * its live size, so peak RSS then grows with the length of the run. Measured (docs/reliability.md, bounded memory):
- * with 4-16 MB the old generation filled with dead documents (+21-32% peak RSS at 10x the input); a larger maximum
- * (64, 128 MB) is reached only during long runs, as V8 grows the young generation under survival pressure (+17-21%).
- * 32 MB is V8's own default maximum on 64-bit Linux (the new space starts at 4 MB and reaches it within the first
- * batches of any run); it is set explicitly so that the bound does not depend on V8's defaults.
+ * Young-generation size of a worker thread (MB), fixed from the thread's start. A batch of documents in flight (512
+ * by default: read, processed, encoded into the writer's column buffers) should die there instead of being promoted:
+ * what reaches the old generation is only collected by a full GC, which V8 schedules once the old generation has
+ * grown to a multiple of its live size, so peak RSS then grows with the length of the run. Measured (docs/reliability.md,
+ * bounded memory):
+ * - a maximum of 4-16 MB: the old generation fills with dead documents (+21-32% peak RSS at 10x the input);
+ * - a maximum of 64 or 128 MB: V8 grows the young generation under survival pressure, to sizes reached only in long
+ *   runs (+17-21%);
+ * - 32 MB (V8's own default maximum on 64-bit Linux) without a minimum: V8 starts the young generation at 4 MB and
+ *   grows it; while it is small, most objects of a batch survive each scavenge, and in about 1 run in 6 V8 then
+ *   decided to allocate per-document objects directly in the old generation (allocation-site pretenuring, seen with
+ *   --trace-pretenuring). Dead documents in the old generation keep their texts alive through scavenges, so the
+ *   texts were promoted too: +15-33% peak RSS in those runs. Starting at the full size avoids that window.
  */
 export const YOUNG_GENERATION_MB = 32;
+
+let youngSized = false;
+/**
+ * V8 reads --min-semi-space-size when it creates an isolate, and node accepts no V8 flags in a Worker's execArgv, so
+ * the flag is set (once, process-wide) before the first worker thread is created. The main thread's heap is already
+ * configured and keeps its sizes. The young generation of a worker is two semi-spaces.
+ */
+function fixWorkerYoungGeneration(): void {
+  if (youngSized) return;
+  setFlagsFromString(`--min-semi-space-size=${YOUNG_GENERATION_MB / 2}`);
+  youngSized = true;
+}
 
 class PooledWorker {
   private readonly w: Worker;
@@ -31,7 +49,8 @@ class PooledWorker {
   private dead: Error | null = null;
 
   constructor(run: RunHandle, seen: Set<string>) {
-    // a bounded young generation keeps peak RSS flat as the input grows: see YOUNG_GENERATION_MB
+    // a young generation of fixed size keeps peak RSS flat as the input grows: see YOUNG_GENERATION_MB
+    fixWorkerYoungGeneration();
     this.w = new Worker(workerUrl, { workerData: { workers: run.workers }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.w.on('message', (m: FromWorker) => {
       if (m.type === 'log') {
