@@ -4,7 +4,7 @@
 // The originals are not part of this project; each part is skipped with a message when they are missing:
 //   CURATE_PYTHON          a Python with spacy (and, for datatrove: loguru numpy humanize dill fsspec multiprocess)
 //   CURATE_DATATROVE_SRC   a huggingface/datatrove checkout at a649de7 (v0.10.0)
-// The Python side is scripts/oracle/*.py (runners that import the originals). RPv2 has the same kind of check in
+// The Python side is stages/filters/tools/*_oracle.py (runners that import the originals). RPv2 has the same kind of check in
 // test/signals/oracle.test.ts and stages/signals/tools/compare-rpv2.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,7 +40,7 @@ function readJsonl<T>(path: string): T[] {
 
 function python(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(PY, [join(repoRoot, 'scripts/oracle', script), ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    const p = spawn(PY, [join(repoRoot, 'stages/filters/tools', script), ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${script} ${args.at(-2)}: exit ${code}\n${err.slice(-2000)}`))));
@@ -63,7 +63,7 @@ function oursFor(corpus: string, k: number): Ours[] {
 
 test('spaCy words and sentence counts equal spaCy itself on documents outside the fixtures', { skip: skipSpacy, timeout: 30 * 60_000 }, async () => {
   const outs = corpora.map((_, k) => join(work, `${k}.spacy.jsonl`));
-  await Promise.all(corpora.map((c, k) => python('spacy_words.py', [c, outs[k]])));
+  await Promise.all(corpora.map((c, k) => python('spacy_oracle.py', [c, outs[k]])));
   const tok = englishTokenizer();
   let docs = 0;
   const bad: string[] = [];
@@ -85,7 +85,7 @@ test('spaCy words and sentence counts equal spaCy itself on documents outside th
 
 test('datatrove filters: same decisions and reasons as datatrove on documents outside the fixtures', { skip: skipDt, timeout: 30 * 60_000 }, async () => {
   const outs = corpora.map((_, k) => join(work, `${k}.datatrove.jsonl`));
-  await Promise.all(corpora.map((c, k) => python('datatrove_filters.py', [join(DT!, 'src'), LDNOOBW_C4, c, outs[k]])));
+  await Promise.all(corpora.map((c, k) => python('datatrove_oracle.py', [join(DT!, 'src'), LDNOOBW_C4, c, outs[k]])));
   let n = 0;
   const bad: string[] = [];
   corpora.forEach((c, k) => {

@@ -1,6 +1,6 @@
 """Reference word lists and sentence counts from spaCy itself (spacy.blank("en") + sentencizer), as datatrove's
 SpaCyTokenizer splits English: words = non-empty stripped token texts, sentences = the sentencizer's spans ([""] for
-an empty text, the shape of ../shared/fixtures). Usage: python spacy_words.py <in.jsonl[.gz]> <out.jsonl>"""
+an empty text, the shape of ../shared/fixtures). Usage: python spacy_oracle.py <in.jsonl[.gz]> <out.jsonl>"""
 import gzip
 import json
 import sys

@@ -1,5 +1,5 @@
 """Reference decisions of datatrove's six heuristic filters (defaults) from a datatrove source tree.
-Usage: python datatrove_filters.py <datatrove/src> <c4 bad-words file> <in.jsonl[.gz]> <out.jsonl>
+Usage: python datatrove_oracle.py <datatrove/src> <c4 bad-words file> <in.jsonl[.gz]> <out.jsonl>
 The bad-words list is read from the given file instead of being downloaded."""
 import gzip
 import json
