@@ -15,32 +15,32 @@ type FromWorker =
 const workerUrl = new URL('./local-worker.ts', import.meta.url);
 
 /**
- * Young-generation size of a worker thread (MB), fixed from the thread's start. A batch of documents in flight (512
- * by default: read, processed, encoded into the writer's column buffers) should die there instead of being promoted:
- * what reaches the old generation is only collected by a full GC, which V8 schedules once the old generation has
- * grown to a multiple of its live size, so peak RSS then grows with the length of the run. Measured (docs/reliability.md,
- * bounded memory):
- * - a maximum of 4-16 MB: the old generation fills with dead documents (+21-32% peak RSS at 10x the input);
- * - a maximum of 64 or 128 MB: V8 grows the young generation under survival pressure, to sizes reached only in long
- *   runs (+17-21%);
- * - 32 MB (V8's own default maximum on 64-bit Linux) without a minimum: V8 starts the young generation at 4 MB and
- *   grows it; while it is small, most objects of a batch survive each scavenge, and in about 1 run in 6 V8 then
- *   decided to allocate per-document objects directly in the old generation (allocation-site pretenuring, seen with
- *   --trace-pretenuring). Dead documents in the old generation keep their texts alive through scavenges, so the
- *   texts were promoted too: +15-33% peak RSS in those runs. Starting at the full size avoids that window.
+ * Maximum young-generation size of a worker thread (MB). A batch of documents in flight (512 by default: read,
+ * processed, encoded into the writer's column buffers) should die there instead of being promoted: what reaches the
+ * old generation is only collected by a full GC, which V8 schedules once the old generation has grown to a multiple of
+ * its live size, so peak RSS then grows with the length of the run. Measured (docs/reliability.md, bounded memory):
+ * with a maximum of 4-16 MB the old generation filled with dead documents (+21-32% peak RSS at 10x the input); with
+ * 64 or 128 MB V8 grows the young generation, under survival pressure, to sizes reached only in long runs (+17-21%).
+ * 32 MB is V8's own default maximum on 64-bit Linux (a worker starts at 4 MB and reaches it within the first
+ * batches); it is set explicitly so that the bound does not depend on V8's defaults.
  */
 export const YOUNG_GENERATION_MB = 32;
 
-let youngSized = false;
+let flagsSet = false;
 /**
- * V8 reads --min-semi-space-size when it creates an isolate, and node accepts no V8 flags in a Worker's execArgv, so
- * the flag is set (once, process-wide) before the first worker thread is created. The main thread's heap is already
- * configured and keeps its sizes. The young generation of a worker is two semi-spaces.
+ * Turns off V8's allocation-site pretenuring (process-wide; node accepts no V8 flags in a Worker's execArgv, and V8
+ * reads this one at every GC). When a scavenge happens while a batch is alive, nearly all objects created at a
+ * per-document allocation site since the previous scavenge survive it, and V8 may decide (seen with
+ * --trace-pretenuring, in about 1 run in 6 of the memory test, and in every run after a change that only moved GC
+ * timing) to allocate that site's objects directly in the old generation from then on. Dead documents there keep
+ * their texts alive through scavenges, so the texts are promoted too, and the old generation fills at the input rate:
+ * +15-33% peak RSS at 10x the input. Streaming documents never live long, so pretenuring them is never right; the
+ * cost is that long-lived objects built by global steps are copied once more before reaching the old generation.
  */
-function fixWorkerYoungGeneration(): void {
-  if (youngSized) return;
-  setFlagsFromString(`--min-semi-space-size=${YOUNG_GENERATION_MB / 2}`);
-  youngSized = true;
+function setWorkerHeapFlags(): void {
+  if (flagsSet) return;
+  setFlagsFromString('--no-allocation-site-pretenuring');
+  flagsSet = true;
 }
 
 class PooledWorker {
@@ -49,8 +49,8 @@ class PooledWorker {
   private dead: Error | null = null;
 
   constructor(run: RunHandle, seen: Set<string>) {
-    // a young generation of fixed size keeps peak RSS flat as the input grows: see YOUNG_GENERATION_MB
-    fixWorkerYoungGeneration();
+    // bounded young generation, no pretenuring: peak RSS stays flat as the input grows (see the two above)
+    setWorkerHeapFlags();
     this.w = new Worker(workerUrl, { workerData: { workers: run.workers }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.w.on('message', (m: FromWorker) => {
       if (m.type === 'log') {
@@ -99,21 +99,23 @@ export const localExecutor: Executor = {
         run.onStep?.(step.id, pending.length, total);
         if (pending.length === 0) continue;
         let next = 0;
-        let failure: unknown = null;
+        // after a failure no new task starts; tasks already running finish, and the failure of the lowest-numbered
+        // task is reported, so the message does not depend on which worker happened to fail first
+        const failures: { task: number; e: unknown }[] = [];
         const lanes = Math.min(run.workers, pending.length);
         while (pool.length < lanes) pool.push(new PooledWorker(run, seenLogs));
         const lane = async (w: PooledWorker): Promise<void> => {
-          while (failure === null && next < pending.length) {
+          while (failures.length === 0 && next < pending.length) {
             const task = pending[next++];
             try {
               await w.run(run.runDir, step.id, task);
             } catch (e) {
-              failure ??= e;
+              failures.push({ task, e });
             }
           }
         };
         await Promise.all(pool.slice(0, lanes).map(lane));
-        if (failure) throw failure;
+        if (failures.length) throw failures.reduce((a, b) => (b.task < a.task ? b : a)).e;
       }
     } finally {
       await Promise.all(pool.map((w) => w.close()));

@@ -6,10 +6,9 @@ import { Readable, pipeline } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { toPath } from '../drivers/fs.ts';
-import * as arrow from 'apache-arrow';
-import * as pw from 'parquet-wasm';
+import type * as arrow from 'apache-arrow';
+import type * as pw from 'parquet-wasm';
 import type { Storage } from '../types.ts';
-import { fromArrow } from './columns.ts';
 import { ZstdFrameCheck, ZstdTruncatedError } from './zstd-frames.ts';
 import { NativeParquetFile, ParquetError, parquetRecords } from './parquet-read.ts';
 
@@ -160,7 +159,17 @@ function rangedBlob(storage: Storage, uri: string, size: number): Blob {
   return make(0, size) as Blob;
 }
 
+/**
+ * parquet-wasm and apache-arrow are loaded on first use: most runs never need the fallback, and loading them costs
+ * every thread ~35 MB of memory (the WebAssembly module and Arrow's JS).
+ */
+const loadWasm = async (): Promise<{ pw: typeof pw; arrow: typeof arrow; fromArrow: (v: unknown) => unknown }> => {
+  const [p, a, c] = await Promise.all([import('parquet-wasm'), import('apache-arrow'), import('./columns.ts')]);
+  return { pw: p, arrow: a, fromArrow: c.fromArrow };
+};
+
 export async function openParquet(storage: Storage, uri: string): Promise<pw.ParquetFile> {
+  const { pw } = await loadWasm();
   const st = await storage.stat(uri);
   if (!st) throw new InputError(uri, null, 'file not found (it was listed, then disappeared?)');
   if (st.size < 12) throw new InputError(uri, null, `not a Parquet file (${st.size} bytes)`);
@@ -199,6 +208,7 @@ async function* readParquet(storage: Storage, uri: string): AsyncIterable<Record
 
 /** Parquet through parquet-wasm (arrow-rs), for files the native decoder leaves out. */
 export async function* readParquetWasm(storage: Storage, uri: string): AsyncIterable<RecordItem[]> {
+  const { arrow, fromArrow } = await loadWasm();
   const file = await openParquet(storage, uri);
   try {
     const md = file.metadata();
