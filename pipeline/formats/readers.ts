@@ -50,7 +50,9 @@ export async function* readRecords(storage: Storage, uri: string, format: InputF
 }
 
 function decompressed(storage: Storage, uri: string, format: InputFormat): { stream: AsyncIterable<Uint8Array>; verify(): void } {
-  const src = Readable.from(storage.readStream(uri), { objectMode: false });
+  // local files: 64 KiB chunks (see freshChunks); other stores: the driver's stream
+  const local = storage.driverFor(uri).name === 'fs';
+  const src = Readable.from(local ? freshChunks(toPath(uri)) : storage.readStream(uri), { objectMode: false });
   // pipeline() destroys every stage with the first error, so a failure anywhere reaches the reading loop
   const done = (): void => {};
   if (format === 'jsonl.gz') return { stream: pipeline(src, createGunzip(), done), verify() {} };
@@ -81,6 +83,25 @@ async function* localChunks(path: string, size = 1 << 20): AsyncIterable<Buffer>
   try {
     const buf = Buffer.allocUnsafe(size);
     for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, size, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A local compressed file in fresh 64 KiB chunks (the decompressor may still hold a chunk when the next is read, so
+ * they cannot share a buffer). Not the fs driver's 1 MiB stream chunks: glibc keeps freed blocks of that size in the
+ * thread's arena, which made peak RSS grow with the input size (gzip input, 10x: +12-14% with 1 MiB, +4-6% with this).
+ */
+async function* freshChunks(path: string, size = 64 << 10): AsyncIterable<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(size);
       const { bytesRead } = await fh.read(buf, 0, size, null);
       if (bytesRead === 0) return;
       yield buf.subarray(0, bytesRead);
