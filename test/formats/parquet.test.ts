@@ -223,7 +223,7 @@ test('row groups close on rows or bytes; an empty file keeps its schema', async 
 });
 
 test('values that do not fit the declared type are refused naming the column and row', async () => {
-  // rows are checked when their row group is encoded (at the latest in close())
+  // rows are checked as they are written (each row is encoded in write())
   const fails = async (cols: ColumnSpec[], rows: Row[], re: RegExp): Promise<void> => {
     const pq = new ParquetWriter(memWriter().out, { columns: cols });
     await assert.rejects(async () => { await pq.writeRows(rows); await pq.close(); }, re);
