@@ -10,8 +10,10 @@
 // stream does not do: about 7% of the tokens of unseen web text are chunks the memo has never met, and they cost
 // most of the tokenizer's time. So the "all" row is also measured on unseen text: a fresh child process warms up
 // (JIT and memos) on other web text (web_docs + quality_labels, 3 passes), then times ONE pass over bulk_sample.
+// It also reports how many of bulk_sample's whitespace-delimited chunks (the tokenizer's memo keys) the warm-up never
+// saw. `--profile <file.cpuprofile>` profiles that pass and prints where it spends its CPU (inclusive, by function).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -61,14 +63,69 @@ if (process.argv.includes('--unseen-child')) {
     gunzipSync(readFileSync(join(SHARED, 'data', f))).toString('utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text);
   const warm = [...load('web_docs.jsonl.gz'), ...load('quality_labels.jsonl.gz')];
   for (let k = 0; k < 3; k++) for (const t of warm) if (allPipeline(t) !== undefined) sink++;
+  // chunks = maximal runs of non-whitespace (Python str.isspace), as the tokenizer cuts them
+  const WS = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+  const seen = new Set<string>();
+  for (const t of warm) for (const c of t.split(WS)) if (c) seen.add(c);
+  let chunks = 0;
+  let unseen = 0;
+  for (const t of texts) {
+    for (const c of t.split(WS)) {
+      if (!c) continue;
+      chunks++;
+      if (!seen.has(c)) {
+        unseen++;
+        seen.add(c);
+      }
+    }
+  }
+  const profileOut = arg('--profile');
+  const { Session } = await import('node:inspector/promises');
+  const session = profileOut ? new Session() : null;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const c0 = process.cpuUsage();
   const w0 = performance.now();
   for (const t of texts) if (allPipeline(t) !== undefined) sink++;
   const c = process.cpuUsage(c0);
   const cpu = (c.user + c.system) / 1e6;
   const wall = (performance.now() - w0) / 1000;
-  console.log(JSON.stringify({ cpu, wall, sink }));
+  if (session && profileOut) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(profileOut, JSON.stringify(profile));
+    printInclusive(profile);
+  }
+  console.log(JSON.stringify({ cpu, wall, sink, chunks, unseen }));
   process.exit(0);
+}
+
+/** Share of the profiled CPU spent inside each function of the project (callers included), largest first. */
+function printInclusive(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples?: number[]; timeDeltas?: number[] }): void {
+  const parent = new Map<number, number>();
+  const byId = new Map<number, (typeof profile.nodes)[number]>();
+  for (const n of profile.nodes) {
+    byId.set(n.id, n);
+    for (const k of n.children ?? []) parent.set(k, n.id);
+  }
+  const incl = new Map<string, number>();
+  let total = 0;
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    total += deltas[i];
+    const onStack = new Set<string>();
+    for (let id: number | undefined = samples[i]; id !== undefined; id = parent.get(id)) {
+      const f = byId.get(id)!.callFrame;
+      if (!/\/(stages|pipeline)\//.test(f.url)) continue;
+      onStack.add(`${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(stages|pipeline)\//, '$1/')}:${f.lineNumber + 1}`);
+    }
+    for (const k of onStack) incl.set(k, (incl.get(k) ?? 0) + deltas[i]);
+  }
+  console.error('CPU share of the unseen-text pass, inclusive (top 25):');
+  for (const [k, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.error(`${((t / total) * 100).toFixed(1).padStart(6)}%  ${k}`);
 }
 
 function time(label: string, perDoc: (t: string) => unknown): string[] {
@@ -91,6 +148,7 @@ function time(label: string, perDoc: (t: string) => unknown): string[] {
 }
 
 const rows: string[][] = [];
+let unseenNote = '';
 const want = (name: string): boolean => !only || name.includes(only);
 if (want('view')) rows.push(time('document view only', (t) => new DocView(t).wordCount));
 for (const p of passes) if (want(p.name)) rows.push(time(`view + ${p.name}`, (t) => p.run(new DocView(t), t)));
@@ -98,15 +156,19 @@ if (passes.length > 1 && want('all')) {
   rows.push(
     time(`all: view + ${passes.map((p) => p.name).join(' + ')}`, allPipeline),
   );
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--unseen-child'], { encoding: 'utf8' });
+  const prof = arg('--profile');
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--unseen-child', ...(prof ? ['--profile', prof] : [])], { encoding: 'utf8' });
   if (child.status !== 0) throw new Error(`unseen-text child failed: ${child.stderr}`);
-  const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as { cpu: number; wall: number };
+  if (prof) process.stderr.write(child.stderr);
+  const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as { cpu: number; wall: number; chunks: number; unseen: number };
+  unseenNote = `unseen text: ${r.unseen} of ${r.chunks} chunks (${((r.unseen / r.chunks) * 100).toFixed(1)}%) were never seen in the warm-up`;
   rows.push([
     'all, on unseen text (one pass, after warm-up on other web text)',
     (texts.length / r.cpu).toFixed(0), (bytes / 1e6 / r.cpu).toFixed(2), (bytes / 1e6 / r.wall).toFixed(2),
   ]);
 }
 
+if (unseenNote) console.log(unseenNote);
 console.log(`bulk_sample: ${texts.length} docs, ${(bytes / 1e6).toFixed(1)} MB UTF-8; node ${process.version}; one thread`);
 const head = ['pass', 'docs/s per CPU-s', 'MB/s per CPU-s', 'MB/s wall'];
 console.log('| ' + head.join(' | ') + ' |');
