@@ -1,6 +1,6 @@
 // One Storage over every registered driver, chosen by URI scheme.
 import { isAbsolute, resolve as resolvePath } from 'node:path';
-import type { AtomicWriter, Driver, FileInfo, Storage } from './types.ts';
+import type { AtomicWriter, Driver, FileInfo, ReadOptions, Storage } from './types.ts';
 import { FsDriver } from './drivers/fs.ts';
 
 export type DriverFactory = () => Driver;
@@ -35,8 +35,8 @@ export function createStorage(extra: Driver[] = []): Storage {
     list: (p: string): AsyncIterable<FileInfo> => driverFor(p).list(p),
     stat: (u: string) => driverFor(u).stat(u),
     read: (u: string) => driverFor(u).read(u),
-    readRange: (u: string, s: number, e: number) => driverFor(u).readRange(u, s, e),
-    readStream: (u: string) => driverFor(u).readStream(u),
+    readRange: (u: string, s: number, e: number, o?: ReadOptions) => driverFor(u).readRange(u, s, e, o),
+    readStream: (u: string, o?: ReadOptions) => driverFor(u).readStream(u, o),
     write: (u: string, d: Uint8Array | string) => driverFor(u).write(u, d),
     writer: (u: string): Promise<AtomicWriter> => driverFor(u).writer(u),
     delete: (u: string) => driverFor(u).delete(u),

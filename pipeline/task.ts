@@ -8,7 +8,7 @@ import { loadManifest, type LoadedManifest, type ResolvedStage } from './manifes
 import type { SourceConfig } from './manifest-schema.ts';
 import { parseSize } from './manifest-schema.ts';
 import { StatsRecorder } from './stats.ts';
-import { readRecords, InputError } from './formats/readers.ts';
+import { readRecords, InputError, CHANGED_INPUT_HINT } from './formats/readers.ts';
 import { recordToDoc, type InputFile } from './sources.ts';
 import { DocWriter, type WrittenShard } from './formats/doc-writer.ts';
 import { runPaths, pad } from './rundir.ts';
@@ -114,10 +114,10 @@ async function* sourceDocs(plan: Plan, lm: LoadedManifest, env: TaskEnv, task: n
       // an input replaced after the listing (same name, other bytes) must not be read as if it were the listed one
       const st = await env.storage.stat(file.uri);
       if (st && (st.size !== file.size || (file.etag && st.etag && st.etag !== file.etag))) {
-        throw new InputError(file.uri, null, `the file changed after it was listed (listed: ${file.size} bytes${file.etag ? `, ETag ${file.etag}` : ''}; now: ${st.size} bytes${st.etag ? `, ETag ${st.etag}` : ''}). ` +
-          'Inputs must not change during a run: restore it, or start a new run (--force-restart or another --output) to read the new version');
+        throw new InputError(file.uri, null, `the file changed after it was listed (listed: ${file.size} bytes${file.etag ? `, ETag ${file.etag}` : ''}; now: ${st.size} bytes${st.etag ? `, ETag ${st.etag}` : ''}). ${CHANGED_INPUT_HINT}`);
       }
-      for await (const items of readRecords(env.storage, file.uri, file.format)) {
+      // and every read is pinned to the listed version (S3 If-Match), so a replacement during the read fails too
+      for await (const items of readRecords(env.storage, file.uri, file.format, { etag: file.etag })) {
         let bytes = 0;
         for (const it of items) {
           counters.read++;

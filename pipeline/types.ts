@@ -119,6 +119,16 @@ export interface AtomicWriter {
   abort(): Promise<void>;
 }
 
+/** Options of a read. */
+export interface ReadOptions {
+  /**
+   * The version the caller expects (the listing's ETag): a store that versions objects refuses the read when the
+   * object is no longer that version, and the driver throws an error with `code: 'OBJECT_CHANGED'`. Ignored by
+   * stores without ETags (local files).
+   */
+  etag?: string;
+}
+
 /** One storage backend. Implementations live in pipeline/drivers/<name>.ts. */
 export interface Driver {
   readonly name: string;
@@ -129,8 +139,8 @@ export interface Driver {
   stat(uri: string): Promise<FileInfo | null>;
   read(uri: string): Promise<Uint8Array>;
   /** Bytes [start, end) — explicit ranges only. */
-  readRange(uri: string, start: number, end: number): Promise<Uint8Array>;
-  readStream(uri: string): AsyncIterable<Uint8Array>;
+  readRange(uri: string, start: number, end: number, opts?: ReadOptions): Promise<Uint8Array>;
+  readStream(uri: string, opts?: ReadOptions): AsyncIterable<Uint8Array>;
   /** Atomic whole-object write. */
   write(uri: string, data: Uint8Array | string): Promise<void>;
   writer(uri: string): Promise<AtomicWriter>;

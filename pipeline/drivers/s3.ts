@@ -32,7 +32,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { s3SettingsSchema, resolveS3Settings, type S3Settings, type ResolvedS3Settings } from './s3-settings.ts';
-import type { AtomicWriter, Driver, FileInfo } from '../types.ts';
+import type { AtomicWriter, Driver, FileInfo, ReadOptions } from '../types.ts';
 import { registerDriver } from '../storage.ts';
 
 // ---------------------------------------------------------------------------
@@ -174,6 +174,18 @@ export function isRetryable(e: unknown): boolean {
     if (status !== undefined && status >= 200 && status < 300 && x.name !== 'NoSuchKey') return true;
   }
   return false;
+}
+
+/** A conditional read (`If-Match`) refused: the object is another version now (412 PreconditionFailed). */
+function isPreconditionFailed(e: unknown): boolean {
+  for (const x of errChain(e)) if (x.$metadata?.httpStatusCode === 412 || nameOf(x) === 'PreconditionFailed') return true;
+  return false;
+}
+
+function objectChanged(uri: string, etag: string | undefined): Error {
+  const err = new Error(`${uri} changed while it was being read (it is no longer the version with ETag ${etag ?? '?'})`) as Error & { code: string };
+  err.code = 'OBJECT_CHANGED';
+  return err;
 }
 
 function statusOf(e: unknown): number | undefined {
@@ -431,14 +443,18 @@ export class S3Driver implements Driver {
     return this.getBytes('read', bucket, key);
   }
 
-  /** Bytes [start, end), clipped to the object's size like a file read; explicit `bytes=a-b` ranges only. */
-  async readRange(uri: string, start: number, end: number): Promise<Uint8Array> {
+  /**
+   * Bytes [start, end), clipped to the object's size like a file read; explicit `bytes=a-b` ranges only. With
+   * `opts.etag`, the read is conditional (`If-Match`): a replaced object fails with `code: 'OBJECT_CHANGED'`.
+   */
+  async readRange(uri: string, start: number, end: number, opts?: ReadOptions): Promise<Uint8Array> {
     if (!(Number.isInteger(start) && Number.isInteger(end)) || start < 0) throw new RangeError(`readRange(${uri}, ${start}, ${end}): start/end must be integers >= 0`);
     if (end <= start) return new Uint8Array(0);
     const { bucket, key } = parseS3Uri(uri);
     try {
-      return await this.getBytes('ranged read', bucket, key, [start, end]);
+      return await this.getBytes('ranged read', bucket, key, [start, end], opts?.etag);
     } catch (e) {
+      if (isPreconditionFailed(e)) throw objectChanged(uri, opts?.etag);
       // Range starting at or past the end of the object: a file read returns nothing; so do we.
       if (e instanceof S3StorageError && (statusOf(e.cause) === 416 || nameOf(e.cause) === 'InvalidRange')) return new Uint8Array(0);
       throw e;
@@ -447,14 +463,15 @@ export class S3Driver implements Driver {
 
   /**
    * Streams an object. A connection dropped mid-body is resumed from the last byte received with an explicit
-   * range (`bytes=pos-last`), pinned to the first response's ETag.
+   * range (`bytes=pos-last`), pinned to the first response's ETag — or, with `opts.etag`, to that version from the
+   * first request on (a replaced object fails with `code: 'OBJECT_CHANGED'`).
    */
-  async *readStream(uri: string): AsyncIterable<Uint8Array> {
+  async *readStream(uri: string, opts?: ReadOptions): AsyncIterable<Uint8Array> {
     const { bucket, key } = parseS3Uri(uri);
     const { maxAttempts, retryBaseMs, retryMaxMs } = this.settings;
     let pos = 0;
     let size: number | undefined;
-    let etag: string | undefined;
+    let etag: string | undefined = opts?.etag;
     let failures = 0;
     while (size === undefined || pos < size) {
       let body: AsyncIterable<Uint8Array> | undefined;
@@ -472,7 +489,7 @@ export class S3Driver implements Driver {
         );
         if (size === undefined) {
           size = r.ContentLength ?? 0;
-          etag = r.ETag?.replace(/"/g, '');
+          etag ??= r.ETag?.replace(/"/g, '');
         }
         body = r.Body as AsyncIterable<Uint8Array> | undefined;
         if (!body || size === 0) return;
@@ -487,6 +504,7 @@ export class S3Driver implements Driver {
           throw err;
         }
       } catch (e) {
+        if (isPreconditionFailed(e)) throw objectChanged(uri, etag);
         failures++;
         if (failures >= maxAttempts || !isRetryable(e)) throw this.explain('streamed read', bucket, key, e, failures);
         this.counters.retries++;

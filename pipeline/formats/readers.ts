@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { toPath } from '../drivers/fs.ts';
 import type * as arrow from 'apache-arrow';
 import type * as pw from 'parquet-wasm';
-import type { Storage } from '../types.ts';
+import type { ReadOptions, Storage } from '../types.ts';
 import { ZstdFrameCheck, ZstdTruncatedError } from './zstd-frames.ts';
 import { NativeParquetFile, ParquetError, parquetRecords } from './parquet-read.ts';
 
@@ -38,15 +38,38 @@ export class InputError extends Error {
   }
 }
 
-/** Reads records in batches (arrays) to keep per-record overhead off the hot path. */
-export async function* readRecords(storage: Storage, uri: string, format: InputFormat): AsyncIterable<RecordItem[]> {
-  if (format !== 'jsonl') {
-    const st = await storage.stat(uri);
-    if (!st) throw new InputError(uri, null, 'file not found (it was listed, then disappeared?)');
-    if (st.size === 0) throw new InputError(uri, null, `the file is empty (0 bytes), so it is not a valid ${format} file`);
+/** What to do about an input that changed during a run (said after the error naming it). */
+export const CHANGED_INPUT_HINT =
+  'Inputs must not change during a run: restore it, or start a new run (--force-restart or another --output) to read the new version';
+
+const isObjectChanged = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'OBJECT_CHANGED';
+
+/**
+ * Reads records in batches (arrays) to keep per-record overhead off the hot path. With `opts.etag` (the listing's),
+ * every read of the file is pinned to that version: on a store with ETags, a file replaced while it is being read
+ * (between two ranged reads of a Parquet file, or before a stream starts) fails with an InputError instead of mixing
+ * two versions.
+ */
+export async function* readRecords(storage: Storage, uri: string, format: InputFormat, opts?: ReadOptions): AsyncIterable<RecordItem[]> {
+  // the pinned view inherits everything else from the caller's storage (which may be a class instance)
+  const s: Storage = opts?.etag
+    ? Object.assign(Object.create(storage) as Storage, {
+      readRange: (u: string, a: number, b: number) => storage.readRange(u, a, b, opts),
+      readStream: (u: string) => storage.readStream(u, opts),
+    })
+    : storage;
+  try {
+    if (format !== 'jsonl') {
+      const st = await s.stat(uri);
+      if (!st) throw new InputError(uri, null, 'file not found (it was listed, then disappeared?)');
+      if (st.size === 0) throw new InputError(uri, null, `the file is empty (0 bytes), so it is not a valid ${format} file`);
+    }
+    if (format === 'parquet') yield* readParquet(s, uri);
+    else yield* readJsonl(s, uri, format);
+  } catch (e) {
+    if (isObjectChanged(e)) throw new InputError(uri, null, `${(e as Error).message}. ${CHANGED_INPUT_HINT}`);
+    throw e;
   }
-  if (format === 'parquet') yield* readParquet(storage, uri);
-  else yield* readJsonl(storage, uri, format);
 }
 
 function decompressed(storage: Storage, uri: string, format: InputFormat): { stream: AsyncIterable<Uint8Array>; verify(): void } {
@@ -159,6 +182,10 @@ async function* readJsonl(storage: Storage, uri: string, format: InputFormat): A
     input.verify();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
+    if (isObjectChanged(err)) {
+      if (batch.length) yield batch;
+      throw new InputError(uri, row, `${err.message} (after ${row} records). ${CHANGED_INPUT_HINT}`);
+    }
     const what = err.code === 'Z_BUF_ERROR' || err.code === 'ZSTD_TRUNCATED' || /unexpected end|truncated/i.test(err.message) ? 'the compressed stream is truncated' : err.message;
     if (batch.length) yield batch;
     throw new InputError(uri, row, `${what} (after ${row} records). Re-download or remove the file.`);

@@ -10,6 +10,7 @@ import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { targets, skipUnless, requireTarget, freshBucket, driverFor, rawClient, stopS3rver, REPO_ROOT } from './servers.ts';
 import { S3Driver, S3StorageError, parseS3Uri, resolveS3Settings } from '../../pipeline/drivers/s3.ts';
 import { createStorage } from '../../pipeline/storage.ts';
+import { InputError, readRecords } from '../../pipeline/formats/readers.ts';
 
 const MiB = 1024 * 1024;
 const all = await targets();
@@ -138,6 +139,28 @@ for (const avail of all) {
       assert.ok(Buffer.from(await d.readRange(uri, st!.size - 8, st!.size)).equals(data.subarray(data.length - 8)));
       assert.ok(Buffer.from(await d.read(uri)).equals(data));
       assert.ok((await collect(d.readStream(uri))).equals(data));
+    });
+
+    it('reads pinned to the listed ETag fail once the object is replaced, naming the file', async () => {
+      const uri = `s3://${bucket}/pinned/in.jsonl`;
+      await d.write(uri, '{"id":"a","text":"first version"}\n');
+      const v1 = (await d.stat(uri))!.etag!;
+      assert.ok(Buffer.from(await d.readRange(uri, 0, 5, { etag: v1 })).equals(Buffer.from('{"id"')), 'same version: read');
+      assert.equal((await collect(d.readStream(uri, { etag: v1 }))).toString().split('\n')[0], '{"id":"a","text":"first version"}');
+      await d.write(uri, '{"id":"b","text":"second version, other bytes"}\n');
+      if (!t.quirks.conditionalReads) return; // s3rver serves the new version whatever If-Match says
+      await assert.rejects(d.readRange(uri, 0, 5, { etag: v1 }), (e: Error & { code?: string }) => e.code === 'OBJECT_CHANGED' && e.message.includes(uri));
+      await assert.rejects(collect(d.readStream(uri, { etag: v1 })), (e: Error & { code?: string }) => e.code === 'OBJECT_CHANGED');
+      // through the reader: an InputError naming the file, with what to do
+      const storage = createStorage([d]);
+      const read = async (): Promise<void> => {
+        for await (const batch of readRecords(storage, uri, 'jsonl', { etag: v1 })) void batch;
+      };
+      await assert.rejects(read(), (e: Error) => e instanceof InputError && e.message.startsWith(uri) && /changed while it was being read.*must not change during a run/.test(e.message));
+      // without a pin the current version is read
+      const rows = [];
+      for await (const batch of readRecords(storage, uri, 'jsonl')) rows.push(...batch);
+      assert.equal(rows.length, 1);
     });
 
     it('streams a multipart upload that is invisible until commit', async () => {

@@ -26,6 +26,8 @@ export interface S3Target {
     verifiesSignatures: boolean;
     /** Can hold both `a/b` and `a/b/c` (s3rver keeps objects as files, so it cannot). */
     fileAndFolderKeys: boolean;
+    /** Honours `If-Match` on GET (S3, MinIO and Swift do; s3rver ignores it and answers with the current version). */
+    conditionalReads: boolean;
   };
 }
 
@@ -61,7 +63,7 @@ export function s3rver(): Promise<Available> {
           endpoint: info.endpoint,
           accessKeyId: 'S3RVER',
           secretAccessKey: 'S3RVER',
-          quirks: { abortMultipart: false, verifiesSignatures: false, fileAndFolderKeys: false },
+          quirks: { abortMultipart: false, verifiesSignatures: false, fileAndFolderKeys: false, conditionalReads: false },
         },
         reason: '',
       });
@@ -100,7 +102,7 @@ export async function swift(): Promise<Available> {
       endpoint,
       accessKeyId: process.env.CURATE_TEST_SWIFT_ACCESS_KEY ?? 'test:tester',
       secretAccessKey: process.env.CURATE_TEST_SWIFT_SECRET_KEY ?? 'testing',
-      quirks: { abortMultipart: true, verifiesSignatures: true, fileAndFolderKeys: true },
+      quirks: { abortMultipart: true, verifiesSignatures: true, fileAndFolderKeys: true, conditionalReads: true },
     },
     reason: '',
   };
@@ -115,7 +117,7 @@ export async function external(): Promise<Available | null> {
       endpoint,
       accessKeyId: process.env.CURATE_TEST_S3_ACCESS_KEY ?? '',
       secretAccessKey: process.env.CURATE_TEST_S3_SECRET_KEY ?? '',
-      quirks: { abortMultipart: true, verifiesSignatures: true, fileAndFolderKeys: true },
+      quirks: { abortMultipart: true, verifiesSignatures: true, fileAndFolderKeys: true, conditionalReads: true },
     },
     reason: '',
   };
