@@ -73,9 +73,9 @@ export async function* readRecords(storage: Storage, uri: string, format: InputF
 }
 
 function decompressed(storage: Storage, uri: string, format: InputFormat): { stream: AsyncIterable<Uint8Array>; verify(): void } {
-  // local files: 64 KiB chunks (see freshChunks); other stores: the driver's stream
+  // local files: fresh 64 KiB chunks (see fileChunks); other stores: the driver's stream
   const local = storage.driverFor(uri).name === 'fs';
-  const src = Readable.from(local ? freshChunks(toPath(uri)) : storage.readStream(uri), { objectMode: false });
+  const src = Readable.from(local ? fileChunks(toPath(uri), false) : storage.readStream(uri), { objectMode: false });
   // pipeline() destroys every stage with the first error, so a failure anywhere reaches the reading loop
   const done = (): void => {};
   if (format === 'jsonl.gz') return { stream: pipeline(src, createGunzip(), done), verify() {} };
@@ -97,34 +97,20 @@ function decompressed(storage: Storage, uri: string, format: InputFormat): { str
 }
 
 /**
- * Plain local files are read into one reused buffer: fresh 1 MiB chunks per read are freed only when V8 next
- * collects, and glibc keeps such freed blocks, so peak RSS would grow with the input size. The consumer must be done
- * with a chunk (or copy what it keeps) before asking for the next one.
+ * A local file in chunks read straight from its handle (not the fs driver's 1 MiB stream chunks: glibc keeps freed
+ * blocks of that size in the thread's arena, and fresh ones per read made peak RSS grow with the input size).
+ * - `reuse`: one buffer for every read (plain JSONL; the consumer must be done with a chunk, or copy what it keeps,
+ *   before asking for the next one);
+ * - otherwise fresh 64 KiB chunks (compressed input: the decompressor may still hold a chunk when the next is read;
+ *   gzip input, 10x: +12-14% peak RSS with 1 MiB chunks, +4-6% with these).
  */
-async function* localChunks(path: string, size = 1 << 20): AsyncIterable<Buffer> {
+async function* fileChunks(path: string, reuse: boolean): AsyncIterable<Buffer> {
+  const size = reuse ? 1 << 20 : 64 << 10;
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(size);
+    let buf: Buffer | null = null;
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, size, null);
-      if (bytesRead === 0) return;
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * A local compressed file in fresh 64 KiB chunks (the decompressor may still hold a chunk when the next is read, so
- * they cannot share a buffer). Not the fs driver's 1 MiB stream chunks: glibc keeps freed blocks of that size in the
- * thread's arena, which made peak RSS grow with the input size (gzip input, 10x: +12-14% with 1 MiB, +4-6% with this).
- */
-async function* freshChunks(path: string, size = 64 << 10): AsyncIterable<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    for (;;) {
-      const buf = Buffer.allocUnsafe(size);
+      if (!reuse || buf === null) buf = Buffer.allocUnsafe(size);
       const { bytesRead } = await fh.read(buf, 0, size, null);
       if (bytesRead === 0) return;
       yield buf.subarray(0, bytesRead);
@@ -156,7 +142,7 @@ async function* readJsonl(storage: Storage, uri: string, format: InputFormat): A
   };
   // chunks of a plain local file share one reused buffer, so the tail kept between chunks is copied
   const reused = format === 'jsonl' && storage.driverFor(uri).name === 'fs';
-  const input = reused ? { stream: localChunks(toPath(uri)), verify() {} } : decompressed(storage, uri, format);
+  const input = reused ? { stream: fileChunks(toPath(uri), true), verify() {} } : decompressed(storage, uri, format);
   try {
     for await (const c of input.stream) {
       const chunk = c as Buffer;
