@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 export const repoRoot = new URL('../', import.meta.url).pathname;
@@ -42,4 +43,26 @@ export async function duck<T = Record<string, unknown>>(sql: string): Promise<T[
   const con = await db.connect();
   const r = await con.runAndReadAll(sql);
   return r.getRowObjectsJson() as T[];
+}
+
+/** Records of a JSONL file (gzipped when the name ends in .gz); blank lines are skipped. */
+export function readJsonl<T>(path: string): T[] {
+  const raw = readFileSync(path);
+  return (path.endsWith('.gz') ? gunzipSync(raw) : raw)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** mulberry32: a small seedable PRNG (kill points, fault injection, generated corpora). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -1,18 +1,12 @@
 // Shared fixture loading for the classify tests (reads ../shared; nothing from it is committed).
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 export const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
 export const MODELS = `${SHARED}fixtures/models/`;
 
-export function readJsonlGz<T>(path: string): T[] {
-  return gunzipSync(readFileSync(path))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as T);
-}
+import { readJsonl as readJsonlGz } from '../helpers.ts';
+
+export { readJsonlGz };
 
 export interface RefDoc {
   id: string;

@@ -9,10 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { curate, repoRoot, sharedDir, tmp } from '../helpers.ts';
+import { curate, readJsonl, repoRoot, sharedDir, tmp } from '../helpers.ts';
 import { englishTokenizer } from '../../stages/text/spacy/tokenizer.ts';
 
 const PY = process.env.CURATE_PYTHON ?? 'python3';
@@ -33,10 +32,6 @@ interface Ours {
   filters: Record<string, { keep: boolean; reason: string | null }>;
 }
 
-function readJsonl<T>(path: string): T[] {
-  const raw = path.endsWith('.gz') ? gunzipSync(readFileSync(path)).toString('utf8') : readFileSync(path, 'utf8');
-  return raw.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
-}
 
 function python(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
   return new Promise((resolve, reject) => {

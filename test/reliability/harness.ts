@@ -9,17 +9,7 @@ import { bin, repoRoot } from '../helpers.ts';
 
 export const LONG = process.env.CURATE_LONG_TESTS === '1';
 
-/** mulberry32: small, seedable, good enough to pick kill points. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../helpers.ts';
 
 export function sha(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex');

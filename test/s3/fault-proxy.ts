@@ -4,6 +4,7 @@
 // signatures made for the proxy's address stay valid at the server.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { prng } from '../helpers.ts';
 
 export type Fault = 'ok' | 'error500' | 'slowdown503' | 'reset' | 'cut';
 
@@ -16,17 +17,7 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** mulberry32: small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 const xmlError = (code: string, msg: string): string =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${msg}</Message><RequestId>fault-proxy</RequestId></Error>`;

