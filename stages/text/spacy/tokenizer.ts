@@ -70,6 +70,10 @@ export class SpacyEnglishTokenizer {
 
   constructor(data: EnData, cacheLimit = 500_000) {
     this.cacheLimit = cacheLimit;
+    // sized for the cache limit at load <= 1/2 (up to 2^20 slots, 32 MB): no rehashing while the memo fills
+    let slots = 1 << 12;
+    while (slots < 2 * cacheLimit && slots < 1 << 20) slots <<= 1;
+    this.slots = new Int32Array(slots * SLOT_INTS);
     this.specials = new Map(Object.entries(data.exceptions));
     for (const k of this.specials.keys()) if (k.length > 0) this.specialShape[shapeKey(k)] = 1;
     // spacy.util.compile_{prefix,suffix,infix}_regex: empty pieces are skipped
@@ -151,7 +155,7 @@ export class SpacyEnglishTokenizer {
   /** Pieces of one non-whitespace chunk (spaCy `_tokenize`: `_split_affixes` + `_attach_tokens`). */
   private chunkPieces(chunk: string, withSpecials: boolean): readonly string[] {
     if (withSpecials) {
-      const sp = this.specials.get(chunk);
+      const sp = chunk.length > 0 && this.specialShape[shapeKey(chunk)] === 1 ? this.specials.get(chunk) : undefined;
       if (sp) return sp;
       // fast path: pure ASCII letters or digits can match no prefix, suffix, infix or URL
       if (ONLY_LETTERS.test(chunk) || ONLY_DIGITS.test(chunk)) return [chunk];
@@ -289,29 +293,33 @@ export class SpacyEnglishTokenizer {
     return { text, tokens, starts, space: Uint8Array.from(space) };
   }
 
-  // --- The tokenizer pass with special cases, allocation-free for chunks seen before.
+  // --- The tokenizer pass with special cases, allocation-free for strings seen before.
   //
-  // Chunks (maximal runs of whitespace / non-whitespace, minus the single trailing ' ' spaCy folds into the token
-  // before it) are memoised in an open-addressing table keyed by a hash of their UTF-16 units computed during the
-  // scan. A known chunk costs no substring, no Map lookup and no regex. The memo is laid out in two Int32Arrays so a
-  // lookup touches about two cache lines (the table holds ~170k chunks per 14 MB of web text, far beyond the CPU
-  // caches, so pointer-chasing through objects and strings was what the pass spent its time on):
-  //   slots, 4 ints per slot: [hash, pool offset, key length (0 = empty slot), pieces | whitespace << 16 | roots << 17]
-  //   pool at that offset: the key's UTF-16 units, then (piece id, piece length) per piece, then, when the chunk has
-  //   pieces that can start a special-case pattern, their count and indices.
-  // Pieces are global piece ids (equal strings, equal ids; `idStr` maps back). Tokens of a pass are written as
-  // ids / offsets / whitespace flags into reused typed arrays.
+  // Every string the pass meets -- a chunk (a maximal run of whitespace / non-whitespace, minus the single trailing
+  // ' ' spaCy folds into the token before it) or a piece of one -- is an entry of one open-addressing table keyed by
+  // a hash of its UTF-16 units (for chunks, computed during the scan). An entry's number is its string's id (equal
+  // strings, equal ids; `idStr` maps back), so a chunk that is its own single token, as most words are, needs no
+  // second lookup, and no string-keyed Map is involved. The table holds hundreds of thousands of entries, far beyond
+  // the CPU caches, so what a lookup costs is the cache lines it reads: a slot is 8 ints (half a line) and holds keys
+  // of up to 6 units itself, so a short one-token chunk costs one line.
+  //   slot: [hash, key length (0 = empty slot), meta, id, pieces offset, key units 0-5 two per int | key offset]
+  //   meta: piece count | whitespace << 16 | roots << 17 | tokenized << 18 | self << 19
+  //     tokenized: the entry's own pieces are known (an entry made for a piece gets them when first met as a chunk);
+  //     self: the chunk is one piece, itself (no piece data); roots: some piece can start a special-case pattern.
+  //   pool at the pieces offset: (piece id, piece length) per piece, then, when roots is set, their count and
+  //   indices. Keys longer than 6 units are in the pool at the key offset.
+  // Tokens of a pass are written as ids / offsets / whitespace flags into reused typed arrays.
 
-  /** Global piece ids: equal strings, equal ids, stable until the memo is reset (see `epoch`). */
-  private idOf = new Map<string, number>();
+  /** Entry id -> its string. */
   private idStr: string[] = [];
-  /** Per piece id: bit 1 = a sentencizer punctuation character, bit 2 = only \p{P} characters. */
+  /** Per id: bit 1 = a sentencizer punctuation character, bit 2 = only \p{P} characters. */
   private idFlags = new Uint8Array(1024);
-  /** Incremented whenever the piece ids are renumbered (memo reset); word-id consumers check it. */
+  /** Incremented whenever the ids are renumbered (memo reset); word-id consumers check it. */
   epoch = 0;
-  private slots = new Int32Array(4 << 12);
-  private pool = new Int32Array(1 << 16);
+  private slots: Int32Array;
+  private pool = new Int32Array(1 << 20);
   private poolLen = 0;
+  /** Entries in the table (= idStr.length). */
   private tabCount = 0;
   /** Token buffers of the last run (ids, UTF-16 start offsets, whitespace flags) and a second set for rebuilds. */
   private buf: TokenBuf = newBuf(1024);
@@ -319,135 +327,193 @@ export class SpacyEnglishTokenizer {
   private cands = new Int32Array(256);
   private nCands = 0;
 
+  /** Id of string p (an entry is made, untokenized, if p was never met). */
   private pieceId(p: string): number {
-    let id = this.idOf.get(p);
-    if (id === undefined) {
-      id = this.idStr.length;
-      this.idOf.set(p, id);
-      this.idStr.push(p);
-      if (id >= this.idFlags.length) {
-        const f = new Uint8Array(this.idFlags.length * 2);
-        f.set(this.idFlags);
-        this.idFlags = f;
-      }
-      this.idFlags[id] = (this.punctChars.has(p) ? 2 : 0) | (IS_PUNCT.test(p) ? 4 : 0);
-    }
-    return id;
+    let h = HASH_SEED;
+    for (let x = 0; x < p.length; x++) h = Math.imul(h ^ p.charCodeAt(x), HASH_MUL);
+    h = mixHash(h);
+    let s = this.find(p, 0, p.length, h);
+    if (s < 0) s = this.insert(p, 0, p.length, h, p);
+    return this.slots[s + S_ID];
   }
 
   private resetMemo(): void {
-    this.idOf = new Map();
+    // the table and pool keep their size: a long run refills them to about the same size
     this.idStr = [];
-    this.slots = new Int32Array(4 << 12);
-    this.pool = new Int32Array(1 << 16);
+    this.slots.fill(0);
     this.poolLen = 0;
     this.tabCount = 0;
     this.epoch++;
   }
 
-  /** Slot index (times 4) of chunk text[a, b) with scan hash h0, created on first sight. */
-  private entry(text: string, a: number, b: number, h0: number, ws: boolean): number {
-    const len = b - a;
-    // the scan's FNV-style hash has weak low bits (they depend only on the chars' low bits): mix before masking
-    let h = Math.imul(h0 ^ (h0 >>> 16), 0x85ebca6b);
-    h ^= h >>> 13;
+  /** Slot of the entry for text[a, b) (mixed hash h), or -1. */
+  private find(text: string, a: number, b: number, h: number): number {
     const slots = this.slots;
-    const pool = this.pool;
-    const mask = (slots.length >> 2) - 1;
+    const len = b - a;
+    const mask = (slots.length >> 3) - 1;
     let j = h & mask;
     for (;;) {
-      const s = j << 2;
-      const klen = slots[s + 2];
-      if (klen === 0) break;
+      const s = j << 3;
+      const klen = slots[s + S_LEN];
+      if (klen === 0) return -1;
       if (slots[s] === h && klen === len) {
-        const off = slots[s + 1];
-        let x = 0;
-        while (x < len && pool[off + x] === text.charCodeAt(a + x)) x++;
-        if (x === len) return s;
+        if (len <= INLINE_KEY) {
+          let x = 0;
+          for (; x + 1 < len; x += 2) {
+            if (slots[s + S_KEY + (x >> 1)] !== (text.charCodeAt(a + x) | (text.charCodeAt(a + x + 1) << 16))) break;
+          }
+          if (x + 1 >= len && (x === len || slots[s + S_KEY + (x >> 1)] === text.charCodeAt(a + x))) return s;
+        } else {
+          const pool = this.pool;
+          const off = slots[s + S_KEY];
+          let x = 0;
+          while (x < len && pool[off + x] === text.charCodeAt(a + x)) x++;
+          if (x === len) return s;
+        }
       }
       j = (j + 1) & mask;
     }
-    return this.addEntry(text, a, b, h, ws);
   }
 
-  private addEntry(text: string, a: number, b: number, h: number, ws: boolean): number {
-    const chunk = text.slice(a, b);
-    let pieces: readonly string[];
-    if (ws) pieces = [chunk]; // whitespace chunks never contain affixes, infixes or URLs: one token
-    else {
-      const sp = this.specials.get(chunk);
-      // no prefix, suffix, infix or URL can match pure ASCII letters or digits
-      if (sp !== undefined) pieces = sp;
-      else if (ONLY_LETTERS.test(chunk) || ONLY_DIGITS.test(chunk)) pieces = [chunk];
-      else pieces = this.chunkPieces(chunk, true);
+  /** Makes the (untokenized) entry for text[a, b) = str, known to be absent; returns its slot. */
+  private insert(text: string, a: number, b: number, h: number, str: string): number {
+    if ((this.tabCount + 1) * 2 > this.slots.length >> 3) this.growTable();
+    const slots = this.slots;
+    const mask = (slots.length >> 3) - 1;
+    let j = h & mask;
+    while (slots[(j << 3) + S_LEN] !== 0) j = (j + 1) & mask;
+    const s = j << 3;
+    const len = b - a;
+    const id = this.tabCount++;
+    slots[s] = h;
+    slots[s + S_LEN] = len;
+    slots[s + S_META] = 0;
+    slots[s + S_ID] = id;
+    slots[s + S_POFF] = 0;
+    if (len <= INLINE_KEY) {
+      slots[s + S_KEY] = 0;
+      slots[s + S_KEY + 1] = 0;
+      slots[s + S_KEY + 2] = 0;
+      for (let x = 0; x < len; x++) slots[s + S_KEY + (x >> 1)] |= text.charCodeAt(a + x) << ((x & 1) << 4);
+    } else {
+      const off = this.alloc(len);
+      const pool = this.pool;
+      for (let x = 0; x < len; x++) pool[off + x] = text.charCodeAt(a + x);
+      slots[s + S_KEY] = off;
     }
-    const roots: number[] = [];
-    if (!ws) for (let k = 0; k < pieces.length; k++) if (this.trie.next.has(pieces[k])) roots.push(k);
-    const need = chunk.length + 2 * pieces.length + (roots.length ? 1 + roots.length : 0);
+    this.idStr.push(str);
+    if (id >= this.idFlags.length) {
+      const f = new Uint8Array(this.idFlags.length * 2);
+      f.set(this.idFlags);
+      this.idFlags = f;
+    }
+    // sentencizer punctuation and \p{P}-only strings never start with an ASCII letter or digit
+    this.idFlags[id] = isAsciiAlnum(str.charCodeAt(0)) ? 0 : (this.punctChars.has(str) ? 2 : 0) | (IS_PUNCT.test(str) ? 4 : 0);
+    return s;
+  }
+
+  /** Offset of `need` fresh ints at the end of the pool. */
+  private alloc(need: number): number {
     if (this.poolLen + need > this.pool.length) {
       const p = new Int32Array(Math.max(this.pool.length * 2, this.poolLen + need));
       p.set(this.pool.subarray(0, this.poolLen));
       this.pool = p;
     }
-    const pool = this.pool;
     const off = this.poolLen;
+    this.poolLen += need;
+    return off;
+  }
+
+  /** Slot of chunk text[a, b) with scan hash h0, made and tokenized on first sight. */
+  private entry(text: string, a: number, b: number, h0: number, ws: boolean): number {
+    const h = mixHash(h0);
+    let s = this.find(text, a, b, h);
+    if (s < 0) s = this.insert(text, a, b, h, text.slice(a, b));
+    if ((this.slots[s + S_META] & M_TOKENIZED) === 0) s = this.tokenizeEntry(s, ws);
+    return s;
+  }
+
+  /** Computes the pieces of the entry in slot s as a chunk; returns its slot (piece entries may move it). */
+  private tokenizeEntry(s: number, ws: boolean): number {
+    const id = this.slots[s + S_ID];
+    const chunk = this.idStr[id];
+    // whitespace chunks never contain affixes, infixes or URLs: one token
+    const pieces = ws ? null : this.chunkPieces(chunk, true);
+    const wsBit = ws ? M_WS : 0;
+    if (pieces === null || (pieces.length === 1 && pieces[0] === chunk)) {
+      const roots = !ws && this.trie.next.has(chunk) ? M_ROOTS : 0;
+      this.slots[s + S_META] = 1 | wsBit | roots | M_TOKENIZED | M_SELF;
+      return s;
+    }
+    const k = pieces.length;
+    const ids = new Int32Array(k);
+    for (let x = 0; x < k; x++) ids[x] = this.pieceId(pieces[x]);
+    const roots: number[] = [];
+    for (let x = 0; x < k; x++) if (this.trie.next.has(pieces[x])) roots.push(x);
+    const off = this.alloc(2 * k + (roots.length ? 1 + roots.length : 0));
+    const pool = this.pool;
     let w = off;
-    for (let x = 0; x < chunk.length; x++) pool[w++] = chunk.charCodeAt(x);
-    for (const piece of pieces) {
-      pool[w++] = this.pieceId(piece);
-      pool[w++] = piece.length;
+    for (let x = 0; x < k; x++) {
+      pool[w++] = ids[x];
+      pool[w++] = pieces[x].length;
     }
     if (roots.length) {
       pool[w++] = roots.length;
       for (const r of roots) pool[w++] = r;
     }
-    this.poolLen = w;
-    if ((this.tabCount + 1) * 2 > this.slots.length >> 2) this.growTable();
-    const slots = this.slots;
-    const mask = (slots.length >> 2) - 1;
-    let j = h & mask;
-    while (slots[(j << 2) + 2] !== 0) j = (j + 1) & mask;
-    const s = j << 2;
-    slots[s] = h;
-    slots[s + 1] = off;
-    slots[s + 2] = chunk.length;
-    slots[s + 3] = pieces.length | (ws ? 1 << 16 : 0) | (roots.length ? 1 << 17 : 0);
-    this.tabCount++;
+    // the piece entries made above may have grown (rehashed) the table: find this entry again by its id
+    let slots = this.slots;
+    if (slots[s + S_ID] !== id || slots[s + S_LEN] === 0) {
+      const mask = (slots.length >> 3) - 1;
+      let j = this.hashOfId(chunk) & mask;
+      while (slots[(j << 3) + S_ID] !== id || slots[(j << 3) + S_LEN] === 0) j = (j + 1) & mask;
+      s = j << 3;
+    }
+    slots = this.slots;
+    slots[s + S_POFF] = off;
+    slots[s + S_META] = k | wsBit | (roots.length ? M_ROOTS : 0) | M_TOKENIZED;
     return s;
+  }
+
+  private hashOfId(str: string): number {
+    let h = HASH_SEED;
+    for (let x = 0; x < str.length; x++) h = Math.imul(h ^ str.charCodeAt(x), HASH_MUL);
+    return mixHash(h);
   }
 
   private growTable(): void {
     const old = this.slots;
     const slots = new Int32Array(old.length * 2); // twice as many slots
-    const mask = (slots.length >> 2) - 1;
-    for (let s = 0; s < old.length; s += 4) {
-      if (old[s + 2] === 0) continue;
+    const mask = (slots.length >> 3) - 1;
+    for (let s = 0; s < old.length; s += SLOT_INTS) {
+      if (old[s + S_LEN] === 0) continue;
       let j = old[s] & mask;
-      while (slots[(j << 2) + 2] !== 0) j = (j + 1) & mask;
-      slots.set(old.subarray(s, s + 4), j << 2);
+      while (slots[(j << 3) + S_LEN] !== 0) j = (j + 1) & mask;
+      slots.set(old.subarray(s, s + SLOT_INTS), j << 3);
     }
     this.slots = slots;
   }
 
   /** Appends the pieces of the chunk in slot `s` (starting at text offset `a`) to the token buffer. */
   private pushChunk(s: number, a: number): void {
-    const meta = this.slots[s + 3];
-    const k = meta & 0xffff;
+    const slots = this.slots;
+    const meta = slots[s + S_META];
     const space = (meta >> 16) & 1;
-    const pool = this.pool;
-    let p = this.slots[s + 1] + this.slots[s + 2];
     let t = this.buf;
-    if (t.n + k > t.ids.length) t = this.buf = growBuf(t, t.n + k);
-    if ((meta & (1 << 17)) !== 0) {
-      const r = p + 2 * k;
-      const nr = pool[r];
-      if (this.nCands + nr > this.cands.length) {
-        const c = new Int32Array((this.nCands + nr) * 2);
-        c.set(this.cands);
-        this.cands = c;
-      }
-      for (let x = 1; x <= nr; x++) this.cands[this.nCands++] = t.n + pool[r + x];
+    if ((meta & M_SELF) !== 0) {
+      if (t.n === t.ids.length) t = this.buf = growBuf(t, t.n + 1);
+      if ((meta & M_ROOTS) !== 0) this.addCands(t.n, null, 0, 1);
+      t.ids[t.n] = slots[s + S_ID];
+      t.starts[t.n] = a;
+      t.space[t.n] = space;
+      t.n++;
+      return;
     }
+    const k = meta & 0xffff;
+    const pool = this.pool;
+    let p = slots[s + S_POFF];
+    if (t.n + k > t.ids.length) t = this.buf = growBuf(t, t.n + k);
+    if ((meta & M_ROOTS) !== 0) this.addCands(t.n, pool, p + 2 * k + 1, pool[p + 2 * k]);
     let off = a;
     for (let x = 0; x < k; x++) {
       t.ids[t.n] = pool[p];
@@ -457,6 +523,17 @@ export class SpacyEnglishTokenizer {
       off += pool[p + 1];
       p += 2;
     }
+  }
+
+  /** Records token indices base + pool[r..r+nr) (or just `base` when pool is null) as special-case candidates. */
+  private addCands(base: number, pool: Int32Array | null, r: number, nr: number): void {
+    if (this.nCands + nr > this.cands.length) {
+      const c = new Int32Array((this.nCands + nr) * 2);
+      c.set(this.cands);
+      this.cands = c;
+    }
+    if (pool === null) this.cands[this.nCands++] = base;
+    else for (let x = 0; x < nr; x++) this.cands[this.nCands++] = base + pool[r + x];
   }
 
   /** spaCy `Tokenizer.__call__` into `this.buf` (special cases applied). */
@@ -689,6 +766,25 @@ function shapeKey(s: string): number {
 
 const HASH_SEED = 0x811c9dc5 | 0;
 const HASH_MUL = 0x01000193;
+
+/** The scan's FNV-style hash has weak low bits (they depend only on the units' low bits): mixed before masking. */
+function mixHash(h0: number): number {
+  const h = Math.imul(h0 ^ (h0 >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+// memo slot layout (see the comment above `idStr`)
+const SLOT_INTS = 8;
+const S_LEN = 1;
+const S_META = 2;
+const S_ID = 3;
+const S_POFF = 4;
+const S_KEY = 5;
+const INLINE_KEY = 6;
+const M_WS = 1 << 16;
+const M_ROOTS = 1 << 17;
+const M_TOKENIZED = 1 << 18;
+const M_SELF = 1 << 19;
 
 const wordIdsByList = new WeakMap<readonly string[], { ids: Int32Array; epoch: number; owner: SpacyEnglishTokenizer }>();
 
