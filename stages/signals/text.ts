@@ -136,9 +136,24 @@ export function rpv2Normalize(s: string): string {
   return pyNFD(pySplitWhitespace(t).join(' '));
 }
 
+/** `tok` without ASCII punctuation (`PUNCT_RE`), by slices (no regex pass: most tokens lose one end character). */
+function deleteAsciiPunct(tok: string): string {
+  let out = '';
+  let start = 0;
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if ((c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) || (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e)) {
+      if (i > start) out += tok.slice(start, i);
+      start = i + 1;
+    }
+  }
+  if (start === 0) return tok;
+  return start < tok.length ? out + tok.slice(start) : out;
+}
+
 /** Normalises one whitespace-free token the RPv2 way ('' when it was only punctuation). */
 export function rpv2NormalizeToken(tok: string, hasPunct: boolean, nonAscii: boolean, hasUpper: boolean): string {
-  let t = hasPunct ? tok.replace(PUNCT_RE, '') : tok;
+  let t = hasPunct ? deleteAsciiPunct(tok) : tok;
   if (t.length === 0) return t;
   if (nonAscii) return pyNFD(pyLower(t));
   return hasUpper ? t.toLowerCase() : t;

@@ -100,7 +100,8 @@ export class DocView {
 
   private readonly levels: NgramLevel[] = [];
   private readonly memos = new Map<string, unknown>();
-  private wordIndex?: Map<string, number>;
+  /** (hash, id + 1) pairs by open addressing over the vocabulary (see the constructor). */
+  private readonly vocabTable: Int32Array;
 
   constructor(text: string) {
     this.text = text;
@@ -354,22 +355,39 @@ export class DocView {
     this.wordLength = wordLength.length === N ? wordLength : wordLength.subarray(0, N);
     this.wordChars = wordChars;
     const ids = new Int32Array(N);
-    const index = new Map<string, number>();
+    // ids by first occurrence, through an open-addressing table of (hash, id + 1) pairs: cheaper than a Map<string>
+    // for the few thousand words of a document (most of the view's time went into Map lookups)
+    let cap = 16;
+    while (cap < 2 * N) cap <<= 1;
+    const table = new Int32Array(2 * cap);
+    const mask = cap - 1;
     const vocab: string[] = [];
     let counts: Int32Array = new Int32Array(Math.min(N, 1024));
     for (let w = 0; w < N; w++) {
       const word = words[w];
-      let id = index.get(word);
-      if (id === undefined) {
+      const h = strHash(word);
+      let j = h & mask;
+      let id = -1;
+      for (;;) {
+        const v = table[2 * j + 1];
+        if (v === 0) break;
+        if (table[2 * j] === h && vocab[v - 1] === word) {
+          id = v - 1;
+          break;
+        }
+        j = (j + 1) & mask;
+      }
+      if (id < 0) {
         id = vocab.length;
-        index.set(word, id);
+        table[2 * j] = h;
+        table[2 * j + 1] = id + 1;
         vocab.push(word);
         if (id >= counts.length) counts = grow(counts, id + 1);
       }
       counts[id]++;
       ids[w] = id;
     }
-    this.wordIndex = index;
+    this.vocabTable = table;
     this.wordIds = ids;
     this.vocab = vocab;
     this.vocabCounts = counts.subarray(0, vocab.length);
@@ -405,7 +423,14 @@ export class DocView {
 
   /** Id of a normalised word in this document, or -1. */
   wordId(word: string): number {
-    return this.wordIndex?.get(word) ?? -1;
+    const t = this.vocabTable;
+    const mask = (t.length >> 1) - 1;
+    const h = strHash(word);
+    for (let j = h & mask; ; j = (j + 1) & mask) {
+      const v = t[2 * j + 1];
+      if (v === 0) return -1;
+      if (t[2 * j] === h && this.vocab[v - 1] === word) return v - 1;
+    }
   }
 
   /** The i-th raw (WordPunct) token. */
@@ -471,6 +496,14 @@ export class DocView {
     this.levels[n] = level;
     return level;
   }
+}
+
+/** FNV-1a over UTF-16 units, finalised so that the low bits (the table index) depend on every unit. */
+function strHash(s: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  return h ^ (h >>> 12);
 }
 
 function isSpaceUnit(c: number): boolean {
