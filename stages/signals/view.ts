@@ -29,6 +29,9 @@ function isBullet(c: number): boolean {
     c === 0x25aa || c === 0x25ab || c === 0x2013;
 }
 
+/** Per-token arrays of the document being built (the constructor is synchronous, so one set serves every view). */
+const scratch: { wordLength: Int32Array; rawBounds: Int32Array } = { wordLength: new Int32Array(1 << 12), rawBounds: new Int32Array(1 << 13) };
+
 /** Grows an Int32Array to hold at least `n` items, keeping its contents. */
 function grow(a: Int32Array, n: number): Int32Array {
   if (n <= a.length) return a;
@@ -124,8 +127,9 @@ export class DocView {
     const lineJavascript = new Int32Array(nl);
 
     const words: string[] = [];
-    let wordLength: Int32Array = new Int32Array(64);
-    let rawBounds: Int32Array = new Int32Array(128);
+    // filled in reused scratch (grown as needed, kept for the next document), copied out at the end
+    let wordLength: Int32Array = scratch.wordLength;
+    let rawBounds: Int32Array = scratch.rawBounds;
 
     let lines = 0;
     let lineStartCp = 0;
@@ -352,7 +356,8 @@ export class DocView {
 
     this.words = words;
     const N = words.length;
-    this.wordLength = wordLength.length === N ? wordLength : wordLength.subarray(0, N);
+    this.wordLength = wordLength.slice(0, N);
+    scratch.wordLength = wordLength;
     this.wordChars = wordChars;
     const ids = new Int32Array(N);
     // ids by first occurrence, through an open-addressing table of (hash, id + 1) pairs: cheaper than a Map<string>
@@ -393,7 +398,8 @@ export class DocView {
     this.vocabCounts = counts.subarray(0, vocab.length);
 
     this.rawWordCount = rawCount;
-    this.rawWordBounds = rawBounds.subarray(0, rawCount * 2);
+    this.rawWordBounds = rawBounds.slice(0, rawCount * 2);
+    scratch.rawBounds = rawBounds;
     this.rawAllCaps = nAllCaps;
     this.rawWithAsciiAlpha = nAsciiAlpha;
 
