@@ -529,10 +529,14 @@ export function gopherRepetition(text: string, words: () => readonly string[], p
   const ws = words();
   const tok = englishTokenizer();
   const grams = new WordNgrams(ws, tok.wordIds(ws), tok.epoch);
+  // Counting n-grams can often be skipped: `topCharsBound(n)` bounds len(top) * count(top) from the counts of the
+  // last counted n' <= n; if even bound / textLen does not exceed frac (float division is monotonic), the rule
+  // cannot fire.
   for (const [n, frac] of p.top_n_grams) {
-    const top = grams.topNgramChars(n);
-    if (top === null) continue;
-    if (ratio(top, textLen) > frac) return drop(`top_${n}_gram`);
+    if (grams.n - n + 1 <= 0) continue; // no n-gram: the rule does not apply
+    if (!(ratio(grams.topCharsBound(n), textLen) > frac)) continue;
+    const top = grams.topNgram(n)!;
+    if (ratio(grams.gramChars(top.start, n) * top.count, textLen) > frac) return drop(`top_${n}_gram`);
   }
   for (const [n, frac] of p.dup_n_grams) {
     if (ratio(grams.duplicateNgramChars(n), textLen) > frac) return drop(`duplicated_${n}_n_grams`);

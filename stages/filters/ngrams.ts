@@ -3,10 +3,14 @@
 //  - top n-gram: n-grams are `" ".join(words[i:i+n])`; words never contain a space, so two n-grams are equal
 //    exactly when their word sequences are equal (compared by word id);
 //  - duplicated n-grams: n-grams are `"".join(words[i:i+n])`, so different word sequences can be equal strings
-//    ("ab"+"c" == "a"+"bc"): they are compared by their characters (rolling hash, then a character check).
+//    ("ab"+"c" == "a"+"bc"): they are compared by their characters (polynomial hashes of the concatenation at word
+//    boundaries, then a character check). For n >= 5 a prefilter shared by every n first rules out the positions
+//    whose n-grams cannot equal any other (see `candidates`); the greedy scans only visit the others.
+// Per-word data (hash, UTF-16 units, hashes of the first units) is memoised by word id; per-list arrays are reused.
 // Hash tables are open-addressing over typed arrays; a hash hit is always verified, so collisions only cost time.
 import { cpLen } from '../text/pystr.ts';
 
+/** Polynomial hash base: the hash of units u0..uk is sum(u_i * B^(k-i)) mod 2^32 (odd B). */
 const B = 0x01000193;
 
 /**
@@ -29,159 +33,222 @@ function table(n: number): typeof scratch {
   return scratch;
 }
 
+/** B^k mod 2^32 for k < pow.length (grown on demand, shared by every instance). */
+let pow = Uint32Array.of(1);
+function powers(n: number): Uint32Array {
+  if (pow.length <= n) {
+    const p = new Uint32Array(Math.max(n + 1, pow.length * 2));
+    p.set(pow);
+    for (let k = pow.length; k < p.length; k++) p[k] = Math.imul(p[k - 1], B) >>> 0;
+    pow = p;
+  }
+  return pow;
+}
+
 /**
- * Per-word memo for word ids that stay valid across documents (the spaCy tokenizer's piece ids, see
- * `SpacyEnglishTokenizer.wordIds`): hash, B^len and code points of each id, computed the first time it is seen.
- * Reset when the id space changes (`epoch`).
+ * UTF-16 units compared by the duplicate-n-gram prefilter (see `candidates`). Larger: fewer positions share a key,
+ * but more positions are "short" (their 5 words have fewer units) and always candidates.
  */
-const idMemo = {
-  epoch: -1, known: new Uint8Array(0), hw: new Uint32Array(0), pw: new Uint32Array(0), ipw: new Uint32Array(0), cps: new Int32Array(0),
+const T = 12;
+
+/**
+ * Per-word-id memo, one 8-int record per id (a lookup reads one cache line): [meta, pool offset, 12 units two per
+ * int]; meta = 1 (memoised) | 2 (has a high surrogate) | UTF-16 length << 2. A word of more than 12 units has all its
+ * units in `pool` at the pool offset. `epoch` names the id space.
+ */
+interface WordMemo {
+  epoch: number;
+  rec: Int32Array;
+  pool: Uint16Array;
+  used: number;
+}
+
+const INLINE = 12;
+
+function newMemo(): WordMemo {
+  return { epoch: -1, rec: new Int32Array(8 * 1024), pool: new Uint16Array(1 << 14), used: 0 };
+}
+
+/** For global ids (valid across lists, e.g. the spaCy tokenizer's piece ids); reset when the id space changes. */
+const globalMemo = newMemo();
+/** For ids made by the constructor (valid for one list); reset by each list. */
+const localMemo = newMemo();
+const POOL_MAX = 1 << 24;
+let localEpoch = 0;
+
+/** Start using `m` for ids of `epoch` (ids below `maxIdHint` for a fresh local id space): reset when it changes. */
+function memoFor(m: WordMemo, epoch: number, maxIdHint: number): WordMemo {
+  if (m.epoch !== epoch || m.used > POOL_MAX) {
+    m.epoch = epoch;
+    m.rec.fill(0, 0, Math.min(m.rec.length, epoch < 0 ? 8 * maxIdHint : m.rec.length));
+    m.used = 0;
+  }
+  return m;
+}
+
+/** Memoise word `w` as id `id` in `m` (its record is empty); returns the record's meta. */
+function memoise(m: WordMemo, id: number, w: string): number {
+  if (8 * id + 8 > m.rec.length) {
+    const r = new Int32Array(Math.max(8 * id + 8, m.rec.length * 2));
+    r.set(m.rec);
+    m.rec = r;
+  }
+  const rec = m.rec;
+  const q = id << 3;
+  const len = w.length;
+  let meta = 1 | (len << 2);
+  if (len > INLINE) {
+    if (m.used + len > m.pool.length) {
+      const u = new Uint16Array(Math.max(m.used + len, m.pool.length * 2));
+      u.set(m.pool.subarray(0, m.used));
+      m.pool = u;
+    }
+    const pool = m.pool;
+    for (let k = 0; k < len; k++) {
+      const c = w.charCodeAt(k);
+      if (c >= 0xd800 && c <= 0xdbff) meta |= 2;
+      pool[m.used + k] = c;
+    }
+    rec[q + 1] = m.used;
+    m.used += len;
+  } else {
+    for (let k = 0; k < INLINE; k += 2) {
+      const c0 = k < len ? w.charCodeAt(k) : 0;
+      const c1 = k + 1 < len ? w.charCodeAt(k + 1) : 0;
+      if ((c0 >= 0xd800 && c0 <= 0xdbff) || (c1 >= 0xd800 && c1 <= 0xdbff)) meta |= 2;
+      rec[q + 2 + (k >> 1)] = c0 | (c1 << 16);
+    }
+  }
+  rec[q] = meta;
+  return meta;
+}
+
+/**
+ * Reused per-list arrays of the instance named by `owner` (the filters build one instance at a time; another instance
+ * rebuilds them): off[i] = UTF-16 offset of words[i] in S = "".join(words), units = S's UTF-16 units, h[c] = hash of
+ * S[0, c); next[i] = the first duplicate-n-gram candidate >= i (valid when nextOwner is the owner too), cnt =
+ * prefilter buckets.
+ */
+const lists = {
+  owner: null as WordNgrams | null, off: new Int32Array(1024), units: new Uint16Array(4096), h: new Uint32Array(4096),
+  nextOwner: null as WordNgrams | null, next: new Int32Array(1024), nCand: 0, cnt: new Uint8Array(1 << 14),
 };
 
-function memoFor(epoch: number, maxId: number): typeof idMemo {
-  if (idMemo.epoch !== epoch) {
-    idMemo.epoch = epoch;
-    idMemo.known = new Uint8Array(Math.max(1024, maxId + 1));
-    idMemo.hw = new Uint32Array(idMemo.known.length);
-    idMemo.pw = new Uint32Array(idMemo.known.length);
-    idMemo.ipw = new Uint32Array(idMemo.known.length);
-    idMemo.cps = new Int32Array(idMemo.known.length);
-  } else if (maxId >= idMemo.known.length) {
-    const size = Math.max(maxId + 1, idMemo.known.length * 2);
-    const k = new Uint8Array(size);
-    k.set(idMemo.known);
-    const hw = new Uint32Array(size);
-    hw.set(idMemo.hw);
-    const pw = new Uint32Array(size);
-    pw.set(idMemo.pw);
-    const ipw = new Uint32Array(size);
-    ipw.set(idMemo.ipw);
-    const cps = new Int32Array(size);
-    cps.set(idMemo.cps);
-    Object.assign(idMemo, { known: k, hw, pw, ipw, cps });
-  }
-  return idMemo;
-}
-
-/** Polynomial hash of a word's UTF-16 units (mod 2^32) and B^len. */
-function wordHash(w: string): [number, number] {
-  let h = 0;
-  let p = 1;
-  for (let k = 0; k < w.length; k++) {
-    h = (Math.imul(h, B) + w.charCodeAt(k)) >>> 0;
-    p = Math.imul(p, B) >>> 0;
-  }
-  return [h, p];
-}
-
-/** Inverse of an odd number modulo 2^32 (Newton's iteration: each step doubles the correct low bits). */
-function inverseOdd(a: number): number {
-  let x = a; // correct to 3 bits for odd a
-  for (let k = 0; k < 4; k++) x = Math.imul(x, 2 - Math.imul(a, x));
-  return x >>> 0;
-}
-
-const tmp = { hw: new Uint32Array(1024), pw: new Uint32Array(1024), ipw: new Uint32Array(1024) };
+/** counts.count[i] = final count of the counts.n-gram at position i, from the last `topNgram` of counts.owner. */
+const counts = { owner: null as WordNgrams | null, n: 0, count: new Int32Array(1024) };
 
 export class WordNgrams {
   readonly words: readonly string[];
   readonly n: number;
   /** word id (equal strings, equal ids) */
   private readonly ids: Int32Array;
-  /** code points per word */
-  private readonly cps: Int32Array;
-  /**
-   * Prefix hashes of the concatenated words: hp[i] = hash of "".join(words[:i]) (polynomial in B over UTF-16 units,
-   * mod 2^32), pp[i] = B^(UTF-16 length of that prefix), ip[i] = pp[i]^-1, so that the hash of "".join(words[i:j])
-   * is hp[j] - hp[i] * pp[j] * ip[i] in O(1) for every n.
-   */
-  private readonly hp: Uint32Array;
-  private readonly pp: Uint32Array;
-  private readonly ip: Uint32Array;
+  /** id space of the ids (see `memoise`) */
+  private readonly epoch: number;
+  private readonly memo: WordMemo;
+  /** number of ids made by the constructor (0 for global ids) */
+  private readonly localIds: number;
+  /** whether some word has a high surrogate (else code points = UTF-16 units); set by `boundaries` */
+  private astral = false;
 
   /**
    * `ids`, when given, are word ids that are equal exactly when the words are (the tokenizer's piece ids, valid for
-   * `epoch`): per-word work is then memoised by id across documents instead of redone with a string Map.
+   * `epoch`): per-word work is then memoised by id across lists. Otherwise ids are made here.
    */
   constructor(words: readonly string[], ids: Int32Array | null = null, epoch = -1) {
     this.words = words;
     const n = words.length;
     this.n = n;
-    this.cps = new Int32Array(n);
-    // per-word hash, B^len and its inverse are only needed to build the prefix arrays: reused scratch
-    if (tmp.hw.length < n) {
-      const size = Math.max(n, tmp.hw.length * 2);
-      tmp.hw = new Uint32Array(size);
-      tmp.pw = new Uint32Array(size);
-      tmp.ipw = new Uint32Array(size);
-    }
-    const { hw, pw, ipw } = tmp;
-    if (ids !== null && ids.length === n) {
+    if (ids !== null && ids.length === n && epoch >= 0) {
       this.ids = ids;
-      let maxId = 0;
-      for (let i = 0; i < n; i++) if (ids[i] > maxId) maxId = ids[i];
-      const m = memoFor(epoch, maxId);
-      for (let i = 0; i < n; i++) {
-        const id = ids[i];
-        if (m.known[id] === 0) {
-          const [h, p] = wordHash(words[i]);
-          m.hw[id] = h;
-          m.pw[id] = p;
-          m.ipw[id] = inverseOdd(p);
-          m.cps[id] = cpLen(words[i]);
-          m.known[id] = 1;
-        }
-        hw[i] = m.hw[id];
-        pw[i] = m.pw[id];
-        ipw[i] = m.ipw[id];
-        this.cps[i] = m.cps[id];
-      }
+      this.epoch = epoch;
+      this.memo = globalMemo;
+      this.localIds = 0;
     } else {
       this.ids = new Int32Array(n);
       const idOf = new Map<string, number>();
-      const perId: number[] = []; // id -> first index
       for (let i = 0; i < n; i++) {
         const w = words[i];
         let id = idOf.get(w);
         if (id === undefined) {
-          id = perId.length;
+          id = idOf.size;
           idOf.set(w, id);
-          perId.push(i);
-          const [h, p] = wordHash(w);
-          hw[i] = h;
-          pw[i] = p;
-          ipw[i] = inverseOdd(p);
-          this.cps[i] = cpLen(w);
-        } else {
-          const f = perId[id];
-          hw[i] = hw[f];
-          pw[i] = pw[f];
-          ipw[i] = ipw[f];
-          this.cps[i] = this.cps[f];
         }
         this.ids[i] = id;
       }
+      this.epoch = -1 - (localEpoch++ & 0x3fffffff);
+      this.memo = localMemo;
+      this.localIds = idOf.size;
     }
-    this.hp = new Uint32Array(n + 1);
-    this.pp = new Uint32Array(n + 1);
-    this.ip = new Uint32Array(n + 1);
-    this.pp[0] = 1;
-    this.ip[0] = 1;
+  }
+
+  /** off, units and h (see `lists`) for this instance. */
+  private boundaries(): typeof lists {
+    if (lists.owner === this) return lists;
+    const { words, n, ids } = this;
+    const memo = memoFor(this.memo, this.epoch, this.localIds);
+    if (lists.off.length < n + 1) lists.off = new Int32Array(Math.max(n + 1, lists.off.length * 2));
+    const off = lists.off;
+    let { units, h } = lists;
+    let o = 0;
+    let x = 0;
+    let flags = 0;
+    h[0] = 0;
     for (let i = 0; i < n; i++) {
-      this.hp[i + 1] = (Math.imul(this.hp[i], pw[i]) + hw[i]) >>> 0;
-      this.pp[i + 1] = Math.imul(this.pp[i], pw[i]) >>> 0;
-      // B^len is odd (B is odd), so every prefix power is invertible mod 2^32
-      this.ip[i + 1] = Math.imul(this.ip[i], ipw[i]) >>> 0;
+      off[i] = o;
+      const q = ids[i] << 3;
+      let meta = q < memo.rec.length ? memo.rec[q] : 0;
+      if (meta === 0) meta = memoise(memo, ids[i], words[i]);
+      flags |= meta;
+      const len = meta >>> 2;
+      if (o + len + 1 > units.length) {
+        const size = Math.max(o + len + 1, units.length * 2);
+        const u = new Uint16Array(size);
+        u.set(units.subarray(0, o));
+        const hh = new Uint32Array(size);
+        hh.set(h.subarray(0, o + 1));
+        lists.units = units = u;
+        lists.h = h = hh;
+      }
+      const rec = memo.rec;
+      if (len > INLINE) {
+        const pool = memo.pool;
+        const ps = rec[q + 1];
+        for (let k = 0; k < len; k++) {
+          const u = pool[ps + k];
+          units[o + k] = u;
+          x = (Math.imul(x, B) + u) >>> 0;
+          h[o + k + 1] = x;
+        }
+      } else {
+        for (let k = 0; k < len; k++) {
+          const u = (rec[q + 2 + (k >> 1)] >>> ((k & 1) << 4)) & 0xffff;
+          units[o + k] = u;
+          x = (Math.imul(x, B) + u) >>> 0;
+          h[o + k + 1] = x;
+        }
+      }
+      o += len;
     }
+    off[n] = o;
+    powers(Math.max(o, T));
+    this.astral = (flags & 2) !== 0;
+    lists.owner = this;
+    lists.nextOwner = null;
+    return lists;
   }
 
   /** `len(top) * count(top)` for Counter(" ".join n-grams).most_common(1), first-inserted on ties; null if no n-gram. */
   topNgramChars(n: number): number | null {
     const top = this.topNgram(n);
     if (top === null) return null;
+    return this.gramChars(top.start, n) * top.count;
+  }
+
+  /** Code points of " ".join(words[start:start+n]). */
+  gramChars(start: number, n: number): number {
     let chars = n - 1;
-    for (let k = 0; k < n; k++) chars += this.cps[top.start + k];
-    return chars * top.count;
+    for (let k = 0; k < n; k++) chars += this.cpAt(start + k);
+    return chars;
   }
 
   /** Occurrence count of each word n-gram (as a tuple) at the moment it is seen: out[i] = count of words[i:i+n] in words[:i+n]. */
@@ -202,6 +269,8 @@ export class WordNgrams {
     const { cells, gen } = table(total);
     const mask = tableSize(total) - 1;
     const ids = this.ids;
+    if (counts.count.length < total) counts.count = new Int32Array(Math.max(total, counts.count.length * 2));
+    const pc = counts.count;
     let bestCount = 0;
     let bestStart = 0;
     for (let i = 0; i < total; i++) {
@@ -220,11 +289,13 @@ export class WordNgrams {
           cells[q + 3] = h;
           c = 1;
           first = i;
+          pc[i] = q;
           break;
         }
         if (cells[q + 3] === h && this.sameIds(cells[q + 1], i, n)) {
           c = ++cells[q + 2];
           first = cells[q + 1];
+          pc[i] = q;
           break;
         }
         j = (j + 1) & mask;
@@ -234,7 +305,30 @@ export class WordNgrams {
         bestStart = first;
       }
     }
+    // the final count of each position's n-gram, for `topCharsBound`
+    for (let i = 0; i < total; i++) pc[i] = cells[pc[i] + 2];
+    counts.owner = this;
+    counts.n = n;
     return { start: bestStart, count: bestCount };
+  }
+
+  /**
+   * An upper bound of `topNgramChars(n)` from the counts of the last `topNgram(n')` of this instance, n' <= n
+   * (Infinity without one): max over positions i of (UTF-16 units of words[i:i+n] + n - 1) * count of the n'-gram at
+   * i. The top n-gram g occurs c times; at each of its positions the n'-gram is g's leading n'-gram, which occurs at
+   * least c times, and g's code points are at most its UTF-16 units, so c * len(g) is at most that position's term.
+   */
+  topCharsBound(n: number): number {
+    const total = this.n - n + 1;
+    if (counts.owner !== this || counts.n > n || total <= 0) return Infinity;
+    const { off } = this.boundaries();
+    const pc = counts.count;
+    let best = 0;
+    for (let i = 0; i < total; i++) {
+      const b = (off[i + n] - off[i] + n - 1) * pc[i];
+      if (b > best) best = b;
+    }
+    return best;
   }
 
   private scanTuples(n: number, visit: (i: number, count: number, first: number) => void): void {
@@ -269,41 +363,113 @@ export class WordNgrams {
 
   /** Code points of words[i]. */
   cpAt(i: number): number {
-    return this.cps[i];
+    return cpLen(this.words[i]);
+  }
+
+  /**
+   * Positions that can hold a duplicated n-gram for some n >= 5, as `lists.next` (next[i] = first candidate >= i,
+   * this.n when none) and `lists.nCand`. With S = "".join(words), off[i] the offset of word i in S and
+   * m(i) = off[i+5] - off[i] the UTF-16 length of the 5-gram at i:
+   *  - i is "short" when m(i) < T; otherwise its key K(i) is the hash of S[off[i], off[i]+T);
+   *  - every position j <= this.n - 5 with off[j] + T <= len(S) puts K(j) into a bucket table (counting up to 2);
+   *  - the candidates are the short positions and those whose bucket was hit at least twice.
+   * Claim: if the n-grams at i != j (n >= 5, both positions visited by the n-scan, so i, j <= this.n - 5) are equal
+   * strings, both are candidates. Their common length L = off[i+n] - off[i] = off[j+n] - off[j] is at least m(i)
+   * and m(j) (n >= 5 words from the same start). If i is not short, L >= m(i) >= T, so j also has T units after
+   * off[j] (off[j] + T <= off[j+n] <= len(S)) and S[off[j], off[j]+T) = S[off[i], off[i]+T) (prefixes of equal
+   * strings), hence K(i) = K(j): two distinct positions put the same key into the same bucket, and i is a
+   * candidate. Same for j.
+   * So a non-candidate's n-gram equals no other position's n-gram, for every n >= 5. In datatrove's greedy scan such
+   * a position is never found in the set (it is added and the scan moves on by one), and adding it changes no later
+   * lookup (nothing equals it): skipping it without adding it gives the same repeated characters and the same
+   * sequence of visited candidates. Hash collisions (of keys or buckets) only add candidates.
+   */
+  private candidates(): typeof lists {
+    const c = this.boundaries();
+    if (c.nextOwner === this) return c;
+    const n = this.n;
+    if (c.next.length < n + 1) c.next = new Int32Array(Math.max(n + 1, c.next.length * 2));
+    const { off, h, next } = c;
+    const pT = pow[T];
+    const len = off[n];
+    const n5 = n - 4; // positions with a 5-gram
+    let bits = 10;
+    while (bits < 24 && 1 << bits < n5 * 8) bits++;
+    if (c.cnt.length < 1 << bits) c.cnt = new Uint8Array(1 << bits);
+    const cnt = c.cnt;
+    cnt.fill(0, 0, 1 << bits);
+    const shift = 32 - bits;
+    for (let i = 0; i < n5; i++) {
+      const s = off[i];
+      if (s + T > len) break; // offsets only grow
+      const k = (h[s + T] - Math.imul(h[s], pT)) | 0;
+      const b = Math.imul(k ^ (k >>> 15), 0x9e3779b1) >>> shift;
+      if (cnt[b] < 2) cnt[b]++;
+    }
+    let nCand = 0;
+    next[n] = n;
+    for (let i = n - 1; i >= 0; i--) {
+      if (i >= n5) {
+        next[i] = n;
+        continue;
+      }
+      const s = off[i];
+      let cand = off[i + 5] - s < T;
+      if (!cand) {
+        const k = (h[s + T] - Math.imul(h[s], pT)) | 0;
+        cand = cnt[Math.imul(k ^ (k >>> 15), 0x9e3779b1) >>> shift] >= 2;
+      }
+      if (cand) {
+        next[i] = i;
+        nCand++;
+      } else next[i] = next[i + 1];
+    }
+    c.nCand = nCand;
+    c.nextOwner = this;
+    return c;
   }
 
   /** datatrove `find_all_duplicate(words, n)`: greedy scan over `"".join` n-grams, characters of the repeats. */
   duplicateNgramChars(n: number): number {
     const last = this.n - n + 1;
     if (last <= 0) return 0;
-    const { cells, gen } = table(last);
-    const mask = tableSize(last) - 1;
-    const { hp, pp, ip, cps } = this;
+    // n >= 5: only the prefilter's candidates can repeat (see `candidates`); smaller n: every position
+    const skip = n >= 5;
+    const c = skip ? this.candidates() : this.boundaries();
+    const { off, h, next } = c;
+    const p = pow;
+    const size = tableSize(skip ? c.nCand : last);
+    const { cells, gen } = table(skip ? c.nCand : last);
+    const mask = size - 1;
     let rep = 0;
-    let i = 0;
+    let i = skip ? next[0] : 0;
     while (i < last) {
-      const h = (hp[i + n] - Math.imul(hp[i], Math.imul(pp[i + n], ip[i]))) | 0;
-      let j = Math.imul(h ^ (h >>> 16), 0x9e3779b1) >>> 0 & mask;
+      const s = off[i];
+      const e = off[i + n];
+      const hv = (h[e] - Math.imul(h[s], p[e - s])) | 0;
+      let j = Math.imul(hv ^ (hv >>> 16), 0x9e3779b1) >>> 0 & mask;
       let found = false;
       let q = j << 2;
       for (;;) {
         q = j << 2;
         if (cells[q] !== gen) break;
-        if (cells[q + 3] === h && this.sameConcat(cells[q + 1], i, n)) {
+        if (cells[q + 3] === hv && this.sameConcat(cells[q + 1], i, n)) {
           found = true;
           break;
         }
         j = (j + 1) & mask;
       }
       if (found) {
-        for (let k = 0; k < n; k++) rep += cps[i + k];
+        if (this.astral) for (let k = 0; k < n; k++) rep += this.cpAt(i + k);
+        else rep += e - s;
         i += n;
       } else {
         cells[q] = gen;
         cells[q + 1] = i;
-        cells[q + 3] = h;
+        cells[q + 3] = hv;
         i += 1;
       }
+      if (skip) i = next[i];
     }
     return rep;
   }
@@ -317,31 +483,12 @@ export class WordNgrams {
   /** "".join(words[a:a+n]) == "".join(words[b:b+n]) */
   private sameConcat(a: number, b: number, n: number): boolean {
     if (this.sameIds(a, b, n)) return true;
-    const w = this.words;
-    let la = 0;
-    let lb = 0;
-    for (let k = 0; k < n; k++) {
-      la += w[a + k].length;
-      lb += w[b + k].length;
-    }
-    if (la !== lb) return false;
-    let wa = a;
-    let wb = b;
-    let ia = 0;
-    let ib = 0;
-    for (let c = 0; c < la; c++) {
-      while (ia >= w[wa].length) {
-        wa++;
-        ia = 0;
-      }
-      while (ib >= w[wb].length) {
-        wb++;
-        ib = 0;
-      }
-      if (w[wa].charCodeAt(ia) !== w[wb].charCodeAt(ib)) return false;
-      ia++;
-      ib++;
-    }
+    const { off, units } = lists; // boundaries() of this instance are current during a scan
+    const sa = off[a];
+    const sb = off[b];
+    const la = off[a + n] - sa;
+    if (off[b + n] - sb !== la) return false;
+    for (let x = 0; x < la; x++) if (units[sa + x] !== units[sb + x]) return false;
     return true;
   }
 }
