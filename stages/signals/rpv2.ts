@@ -285,7 +285,7 @@ export class Rpv2Signals {
           dupe[n] = 0.0;
           continue;
         }
-        dupe[n] = pyRound8(dupedChars(lvl.rep, view.wordLength, n) / view.wordChars);
+        dupe[n] = pyRound8(dupedChars(lvl.pos, view.wordLength, n) / view.wordChars);
       }
       doc('rps_doc_frac_chars_dupe_10grams', dupe[10]);
       for (let n = 5; n <= 9; n++) doc(`rps_doc_frac_chars_dupe_${n}grams`, dupe[n]);
@@ -420,14 +420,14 @@ function sum(a: Uint8Array, n: number): number {
   return s;
 }
 
-/** Characters of the words covered by any repeated n-gram (each word counted once). */
-function dupedChars(rep: Int32Array, wordLength: Int32Array, n: number): number {
+/** Characters of the words covered by any repeated n-gram (each word counted once); `pos` ascending. */
+function dupedChars(pos: Int32Array, wordLength: Int32Array, n: number): number {
   let covered = 0;
   let until = 0;
-  const N = wordLength.length;
-  for (let j = 0; j < N; j++) {
-    if (j < rep.length && rep[j] >= 0) until = j + n;
-    if (j < until) covered += wordLength[j];
+  for (let k = 0; k < pos.length; k++) {
+    const end = pos[k] + n;
+    for (let j = pos[k] > until ? pos[k] : until; j < end; j++) covered += wordLength[j];
+    until = end;
   }
   return covered;
 }
@@ -439,7 +439,7 @@ function topNgram(view: DocView, n: number): number {
   let best = 0;
   for (let id = 1; id < lvl.distinct; id++) if (lvl.counts[id] > lvl.counts[best]) best = id;
   const count = lvl.counts[best];
-  const pos = lvl.rep.indexOf(best);
+  const pos = lvl.pos[lvl.ids.indexOf(best)];
   let chars = 0;
   for (let k = 0; k < n; k++) chars += view.wordLength[pos + k];
   return pyRound8((chars * count) / view.wordChars);

@@ -12,15 +12,38 @@
 import { CP_FLAGS, F_LOWER, F_NUMERIC, F_SPACE, F_TITLE, F_UPPER, F_WORD } from './unicode.ts';
 import { pySplitlines, rpv2NormalizeToken } from './text.ts';
 
-/** Per-level n-gram data: ids of the n-grams that occur more than once, -1 for the others. */
-export interface NgramLevel {
-  n: number;
-  /** For each start position 0..N-n: the n-gram's id when it occurs at least twice in the document, else -1. */
-  rep: Int32Array;
-  /** Occurrence count of each id (ids are numbered in order of first occurrence). */
-  counts: Int32Array;
+/**
+ * Per-level n-gram data, sparse: only the start positions whose n-gram occurs more than once are listed (after the
+ * first levels they are a small part of the document, and every level is built from the previous one's list).
+ */
+export class NgramLevel {
+  readonly n: number;
+  /** Number of n-gram start positions (max(0, N - n + 1)). */
+  readonly positions: number;
+  /** Start positions of the n-grams that occur at least twice, ascending. */
+  readonly pos: Int32Array;
+  /** Id of the n-gram at each of those positions (ids numbered in order of first occurrence). */
+  readonly ids: Int32Array;
+  /** Occurrence count of each id. */
+  readonly counts: Int32Array;
   /** Number of ids (distinct repeated n-grams). */
-  distinct: number;
+  readonly distinct: number;
+
+  constructor(n: number, positions: number, pos: Int32Array, ids: Int32Array, counts: Int32Array, distinct: number) {
+    this.n = n;
+    this.positions = positions;
+    this.pos = pos;
+    this.ids = ids;
+    this.counts = counts;
+    this.distinct = distinct;
+  }
+
+  /** Dense form: for each start position 0..N-n, the n-gram's id when it occurs at least twice, else -1. */
+  get rep(): Int32Array {
+    const rep = new Int32Array(this.positions).fill(-1);
+    for (let k = 0; k < this.pos.length; k++) rep[this.pos[k]] = this.ids[k];
+    return rep;
+  }
 }
 
 /** RPv2's bullet characters: • ‣ ▶ ◀ ◦ ■ □ ▪ ▫ and the en dash. */
@@ -30,7 +53,9 @@ function isBullet(c: number): boolean {
 }
 
 /** Per-token arrays of the document being built (the constructor is synchronous, so one set serves every view). */
-const scratch: { wordLength: Int32Array; rawBounds: Int32Array } = { wordLength: new Int32Array(1 << 12), rawBounds: new Int32Array(1 << 13) };
+const scratch: { wordLength: Int32Array; wordHash: Int32Array; rawBounds: Int32Array } = {
+  wordLength: new Int32Array(1 << 12), wordHash: new Int32Array(1 << 12), rawBounds: new Int32Array(1 << 13),
+};
 
 /** Grows an Int32Array to hold at least `n` items, keeping its contents. */
 function grow(a: Int32Array, n: number): Int32Array {
@@ -130,6 +155,7 @@ export class DocView {
     // filled in reused scratch (grown as needed, kept for the next document), copied out at the end
     let wordLength: Int32Array = scratch.wordLength;
     let rawBounds: Int32Array = scratch.rawBounds;
+    let wordHash: Int32Array = scratch.wordHash;
 
     let lines = 0;
     let lineStartCp = 0;
@@ -157,6 +183,8 @@ export class DocView {
     let runLone = false; // the run holds a lone surrogate
     let runUpper = false;
     let runDigits = 0;
+    // FNV-1a (strHash's loop) over the normalised units of an ASCII run: lowercased, ASCII punctuation skipped
+    let runHash = FNV_SEED;
 
     // sentence regex state: 0 searching, 1 inside [^.!?]+, 2 inside [.!?]*
     let sState = 0;
@@ -248,8 +276,12 @@ export class DocView {
             }
             const wi = words.length;
             words.push(tok);
-            if (wi >= wordLength.length) wordLength = grow(wordLength, wi + 1);
+            if (wi >= wordLength.length) {
+              wordLength = grow(wordLength, wi + 1);
+              wordHash = grow(wordHash, wordLength.length);
+            }
             wordLength[wi] = len;
+            wordHash[wi] = runNonAscii ? strHash(tok) : finishHash(runHash);
             wordChars += len;
             lNormLen += lWords === 0 ? len : len + 1;
             lWords++;
@@ -265,11 +297,17 @@ export class DocView {
           runLone = false;
           runUpper = false;
           runDigits = 0;
+          runHash = FNV_SEED;
         }
         if (c < 0x80) {
-          if (c >= 0x30 && c <= 0x39) runDigits++;
-          else if (c >= 0x41 && c <= 0x5a) runUpper = true;
-          else if (isAsciiPunctCode(c)) runPunct = true;
+          if (c >= 0x41 && c <= 0x5a) {
+            runUpper = true;
+            runHash = Math.imul(runHash ^ (c + 0x20), FNV_PRIME);
+          } else if (isAsciiPunctCode(c)) runPunct = true;
+          else {
+            if (c >= 0x30 && c <= 0x39) runDigits++;
+            runHash = Math.imul(runHash ^ c, FNV_PRIME);
+          }
         } else {
           runNonAscii = true;
           if (c >= 0xd800 && c <= 0xdfff) runLone = true;
@@ -358,6 +396,7 @@ export class DocView {
     const N = words.length;
     this.wordLength = wordLength.slice(0, N);
     scratch.wordLength = wordLength;
+    scratch.wordHash = wordHash;
     this.wordChars = wordChars;
     const ids = new Int32Array(N);
     // ids by first occurrence, through an open-addressing table of (hash, id + 1) pairs: cheaper than a Map<string>
@@ -370,7 +409,7 @@ export class DocView {
     let counts: Int32Array = new Int32Array(Math.min(N, 1024));
     for (let w = 0; w < N; w++) {
       const word = words[w];
-      const h = strHash(word);
+      const h = wordHash[w];
       let j = h & mask;
       let id = -1;
       for (;;) {
@@ -479,10 +518,14 @@ export class DocView {
     let level: NgramLevel;
     if (n === 1) {
       const N = this.wordIds.length;
-      const rep = new Int32Array(N);
       const remap = new Int32Array(this.vocab.length).fill(-1);
       const counts = new Int32Array(this.vocab.length);
+      let m = 0;
+      for (let i = 0; i < N; i++) if (this.vocabCounts[this.wordIds[i]] > 1) m++;
+      const pos = new Int32Array(m);
+      const ids = new Int32Array(m);
       let distinct = 0;
+      m = 0;
       for (let i = 0; i < N; i++) {
         const id = this.wordIds[i];
         if (this.vocabCounts[id] > 1) {
@@ -491,10 +534,11 @@ export class DocView {
             r = remap[id] = distinct++;
             counts[r] = this.vocabCounts[id];
           }
-          rep[i] = r;
-        } else rep[i] = -1;
+          pos[m] = i;
+          ids[m++] = r;
+        }
       }
-      level = { n, rep, counts: counts.subarray(0, distinct), distinct };
+      level = new NgramLevel(n, N, pos, ids, counts.subarray(0, distinct), distinct);
     } else {
       const prev = this.ngrams(n - 1);
       level = nextLevel(prev);
@@ -506,11 +550,18 @@ export class DocView {
 
 /** FNV-1a over UTF-16 units, finalised so that the low bits (the table index) depend on every unit. */
 function strHash(s: string): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  let h = FNV_SEED;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return finishHash(h);
+}
+
+function finishHash(h0: number): number {
+  const h = Math.imul(h0 ^ (h0 >>> 15), 0x2c1b3c6d);
   return h ^ (h >>> 12);
 }
+
+const FNV_SEED = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 function isSpaceUnit(c: number): boolean {
   return (c < 0xd800 || c > 0xdfff) && (CP_FLAGS[c] & F_SPACE) !== 0;
@@ -550,18 +601,21 @@ let tKeysA = new Int32Array(1 << 12);
 let tKeysB = new Int32Array(1 << 12);
 let tVals = new Int32Array(1 << 12).fill(-1);
 
+const NO_IDS = new Int32Array(0);
+
+/**
+ * Level n from level n-1: the n-gram at i is the pair (n-1-gram at i, n-1-gram at i+1), and it can only repeat if both
+ * of those repeat, i.e. if i and i+1 are both in the previous level's list.
+ */
 function nextLevel(prev: NgramLevel): NgramLevel {
   const n = prev.n + 1;
-  const M = prev.rep.length - 1; // positions of level n
-  if (M <= 0 || prev.distinct === 0) {
-    return { n, rep: new Int32Array(Math.max(M, 0)).fill(-1), counts: new Int32Array(0), distinct: 0 };
-  }
-  const pr = prev.rep;
-  // candidates: both halves repeat
+  const positions = Math.max(prev.positions - 1, 0);
+  const P = prev.pos;
+  const I = prev.ids;
+  const m = P.length;
   let cand = 0;
-  for (let i = 0; i < M; i++) if (pr[i] >= 0 && pr[i + 1] >= 0) cand++;
-  const rep = new Int32Array(M).fill(-1);
-  if (cand < 2) return { n, rep, counts: new Int32Array(0), distinct: 0 };
+  for (let k = 0; k + 1 < m; k++) if (P[k + 1] === P[k] + 1) cand++;
+  if (cand < 2) return new NgramLevel(n, positions, NO_IDS, NO_IDS, NO_IDS, 0);
 
   let cap = 1 << 4;
   while (cap < cand * 2) cap <<= 1;
@@ -572,16 +626,16 @@ function nextLevel(prev: NgramLevel): NgramLevel {
   }
   const mask = cap - 1;
   tVals.fill(-1, 0, cap);
-  const raw = new Int32Array(M);
-  let counts: Int32Array = new Int32Array(Math.min(cand, 256));
+  // raw id of each candidate (in list order) and the list index it starts at
+  const raw = new Int32Array(cand);
+  const at = new Int32Array(cand);
+  const counts = new Int32Array(cand);
   let ids = 0;
-  for (let i = 0; i < M; i++) {
-    const a = pr[i];
-    const b = pr[i + 1];
-    if (a < 0 || b < 0) {
-      raw[i] = -1;
-      continue;
-    }
+  let c = 0;
+  for (let k = 0; k + 1 < m; k++) {
+    if (P[k + 1] !== P[k] + 1) continue;
+    const a = I[k];
+    const b = I[k + 1];
     let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
     h = (h ^ (h >>> 15)) & mask;
     for (;;) {
@@ -590,32 +644,38 @@ function nextLevel(prev: NgramLevel): NgramLevel {
         tKeysA[h] = a;
         tKeysB[h] = b;
         tVals[h] = ids;
-        if (ids >= counts.length) counts = grow(counts, ids + 1);
         counts[ids] = 1;
-        raw[i] = ids++;
+        raw[c] = ids++;
         break;
       }
       if (tKeysA[h] === a && tKeysB[h] === b) {
         counts[v]++;
-        raw[i] = v;
+        raw[c] = v;
         break;
       }
       h = (h + 1) & mask;
     }
+    at[c++] = P[k];
   }
   // keep only repeated n-grams, renumbered in first-occurrence order
+  let kept = 0;
+  for (let x = 0; x < cand; x++) if (counts[raw[x]] >= 2) kept++;
+  const pos = new Int32Array(kept);
+  const out = new Int32Array(kept);
   const remap = new Int32Array(ids).fill(-1);
   const outCounts = new Int32Array(ids);
   let distinct = 0;
-  for (let i = 0; i < M; i++) {
-    const r = raw[i];
-    if (r < 0 || counts[r] < 2) continue;
-    let m = remap[r];
-    if (m < 0) {
-      m = remap[r] = distinct++;
-      outCounts[m] = counts[r];
+  kept = 0;
+  for (let x = 0; x < cand; x++) {
+    const r = raw[x];
+    if (counts[r] < 2) continue;
+    let mm = remap[r];
+    if (mm < 0) {
+      mm = remap[r] = distinct++;
+      outCounts[mm] = counts[r];
     }
-    rep[i] = m;
+    pos[kept] = at[x];
+    out[kept++] = mm;
   }
-  return { n, rep, counts: outCounts.subarray(0, distinct), distinct };
+  return new NgramLevel(n, positions, pos, out, outCounts.subarray(0, distinct), distinct);
 }

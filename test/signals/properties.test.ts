@@ -104,6 +104,22 @@ describe('RPv2 signals on arbitrary Unicode text', () => {
     );
   });
 
+  it('word ids: equal words equal ids in first-occurrence order, and wordId() finds each word', () => {
+    fc.assert(
+      fc.property(anyText, (t) => {
+        const v = new DocView(t);
+        const first = new Map<string, number>();
+        v.words.forEach((w, i) => {
+          if (!first.has(w)) first.set(w, first.size);
+          assert.equal(v.wordIds[i], first.get(w));
+          assert.equal(v.wordId(w), first.get(w));
+        });
+        assert.equal(v.wordId('\u0000not-a-word'), -1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('n-gram levels match a direct count of n-gram strings', () => {
     fc.assert(
       fc.property(repetitive, fc.integer({ min: 1, max: 10 }), (t, n) => {
