@@ -188,46 +188,45 @@ export class WordNgrams {
     const memo = memoFor(this.memo, this.epoch, this.localIds);
     if (lists.off.length < n + 1) lists.off = new Int32Array(Math.max(n + 1, lists.off.length * 2));
     const off = lists.off;
-    let { units, h } = lists;
+    // first the records' metas alone (independent loads: their cache misses overlap), then the units
     let o = 0;
-    let x = 0;
     let flags = 0;
-    h[0] = 0;
     for (let i = 0; i < n; i++) {
       off[i] = o;
       const q = ids[i] << 3;
       let meta = q < memo.rec.length ? memo.rec[q] : 0;
       if (meta === 0) meta = memoise(memo, ids[i], words[i]);
       flags |= meta;
-      const len = meta >>> 2;
-      if (o + len + 1 > units.length) {
-        const size = Math.max(o + len + 1, units.length * 2);
-        const u = new Uint16Array(size);
-        u.set(units.subarray(0, o));
-        const hh = new Uint32Array(size);
-        hh.set(h.subarray(0, o + 1));
-        lists.units = units = u;
-        lists.h = h = hh;
-      }
-      const rec = memo.rec;
+      o += meta >>> 2;
+    }
+    if (lists.units.length < o + 1) {
+      lists.units = new Uint16Array(Math.max(o + 1, lists.units.length * 2));
+      lists.h = new Uint32Array(lists.units.length);
+    }
+    const { units, h } = lists;
+    const { rec, pool } = memo;
+    let x = 0;
+    h[0] = 0;
+    for (let i = 0; i < n; i++) {
+      const q = ids[i] << 3;
+      const s = off[i];
+      const len = (i + 1 < n ? off[i + 1] : o) - s;
       if (len > INLINE) {
-        const pool = memo.pool;
         const ps = rec[q + 1];
         for (let k = 0; k < len; k++) {
           const u = pool[ps + k];
-          units[o + k] = u;
+          units[s + k] = u;
           x = (Math.imul(x, B) + u) >>> 0;
-          h[o + k + 1] = x;
+          h[s + k + 1] = x;
         }
       } else {
         for (let k = 0; k < len; k++) {
           const u = (rec[q + 2 + (k >> 1)] >>> ((k & 1) << 4)) & 0xffff;
-          units[o + k] = u;
+          units[s + k] = u;
           x = (Math.imul(x, B) + u) >>> 0;
-          h[o + k + 1] = x;
+          h[s + k + 1] = x;
         }
       }
-      o += len;
     }
     off[n] = o;
     powers(Math.max(o, T));
