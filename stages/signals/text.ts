@@ -57,7 +57,7 @@ export function pySplitWhitespace(s: string): string[] {
 }
 
 /** Line boundaries of Python `str.splitlines()`. */
-function isLineBoundary(c: number): boolean {
+export function isLineBoundary(c: number): boolean {
   return (c >= 0x0a && c <= 0x0d) || c === 0x1c || c === 0x1d || c === 0x1e || c === 0x85 || c === 0x2028 || c === 0x2029;
 }
 

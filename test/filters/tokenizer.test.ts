@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { englishTokenizer } from '../../stages/text/spacy/tokenizer.ts';
+import { isLineBoundary } from '../../stages/signals/text.ts';
+import { isPySpaceCode } from '../../stages/text/pystr.ts';
 import { simpleSentenceCount, simpleWords } from '../../stages/text/words.ts';
 import { haveShared, referenceSets } from './reference.ts';
 
@@ -98,4 +100,46 @@ test('chunk memo: a tiny memo (reset between texts, table regrown) gives the sam
   const w2 = tok.words(texts[0] + ' ' + texts[0]);
   const ids = tok.wordIds(w2)!;
   for (let i = 0; i < w2.length; i++) for (let j = 0; j < w2.length; j++) assert.equal(ids[i] === ids[j], w2[i] === w2[j]);
+});
+
+test("sentence starts over a whole text give each stripped splitlines() line its own sentence count", { skip: !haveShared }, () => {
+  const texts: string[] = [];
+  for (const set of referenceSets()) for (const d of set.docs) texts.push(d.text);
+  // adversarial: sentence punctuation at line ends, special cases and emoticons next to line breaks, \r\n and other
+  // Python line boundaries, leading / trailing spaces around them
+  const parts = ['Hello.', 'e.g.', 'U.S.', '(:', ':)', "'s", '...', '!', '?', 'Mr.', 'x', '"', '”', '(', ')', '-', '5p.m.', 'a.m.'];
+  const seps = ['\n', '\r\n', '\r', ' \n ', '\u2028', '\x0b', '\x1c', '\x85', '  \n\n', ' '];
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  for (let k = 0; k < 400; k++) {
+    let t = '';
+    for (let j = 0, m = 1 + rnd(30); j < m; j++) t += parts[rnd(parts.length)] + seps[rnd(seps.length)];
+    texts.push(t);
+  }
+  let lines = 0;
+  for (const text of texts) {
+    const starts = tok.sentenceStartOffsets(text);
+    let a = 0;
+    for (let i = 0; i <= text.length; i++) {
+      const c = i < text.length ? text.charCodeAt(i) : -1;
+      if (c !== -1 && !isLineBoundary(c)) continue;
+      // the line text[a, i), stripped
+      let x = a;
+      let y = i;
+      while (x < y && isPySpaceCode(text.charCodeAt(x))) x++;
+      while (y > x && isPySpaceCode(text.charCodeAt(y - 1))) y--;
+      if (x < y) {
+        let inside = 0;
+        for (const s of starts) if (s > x && s < y) inside++;
+        assert.equal(1 + inside, tok.sentenceCount(text.slice(x, y)), `line ${JSON.stringify(text.slice(x, y))} of ${JSON.stringify(text.slice(0, 200))}`);
+        lines++;
+      }
+      a = c === 0x0d && text.charCodeAt(i + 1) === 0x0a ? i + 2 : i + 1;
+      if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+    }
+  }
+  assert.ok(lines > 10000, `only ${lines} lines checked`);
 });

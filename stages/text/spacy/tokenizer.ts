@@ -115,9 +115,13 @@ export class SpacyEnglishTokenizer {
           node = nx;
         }
         node.terminal = true;
+        if (pattern.some(isAllSpace)) this.wsInPattern = true;
       }
     }
   }
+
+  /** Some special-case pattern has a whitespace token (not so in spaCy's English data; see sentenceStartOffsets). */
+  private wsInPattern = false;
 
   private isSpecial(s: string): boolean {
     return s.length > 0 && this.specialShape[shapeKey(s)] === 1 && this.specials.has(s);
@@ -709,6 +713,39 @@ export class SpacyEnglishTokenizer {
     }
     out.push(text.slice(a));
     return out;
+  }
+
+  private lastFiresText: string | null = null;
+  private lastFires: Int32Array = new Int32Array(0);
+
+  /**
+   * UTF-16 start offsets (ascending) of the tokens of `text` at which the sentencizer starts a new sentence, token 0
+   * excepted; the last text's answer is kept.
+   *
+   * The sentence count of a line of `text` (a `splitlines()` line, stripped) is 1 + the offsets inside it: the line's
+   * tokens are the text's tokens in its range, because every line break is inside a whitespace token (only a single
+   * ' ' is folded into the token before it) and no special-case pattern contains a whitespace token (checked when the
+   * tokenizer is built), so no special case spans two lines; and the sentencizer starts each line in the same state
+   * as on its own, because it never carries a pending period across a whitespace token.
+   */
+  sentenceStartOffsets(text: string): Int32Array {
+    if (this.lastFiresText === text) return this.lastFires;
+    if (this.wsInPattern) throw new Error('sentenceStartOffsets: a special-case pattern contains whitespace');
+    const t = this.run(text);
+    const flags = this.idFlags;
+    const out: number[] = [];
+    let seenPeriod = false;
+    for (let i = 0; i < t.n; i++) {
+      const f = flags[t.ids[i]];
+      const inPunct = (f & 2) !== 0;
+      if (seenPeriod && !inPunct && !(t.space[i] === 0 && (f & 4) !== 0)) {
+        if (i !== 0) out.push(t.starts[i]);
+        seenPeriod = false;
+      } else if (inPunct) seenPeriod = true;
+    }
+    this.lastFires = Int32Array.from(out);
+    this.lastFiresText = text;
+    return this.lastFires;
   }
 
   /** `len(split_into_sentences(text))`: at least 1 (the sentencizer over the token buffer, flags by piece id). */
