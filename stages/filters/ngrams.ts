@@ -6,7 +6,7 @@
 //    ("ab"+"c" == "a"+"bc"): they are compared by their characters (polynomial hashes of the concatenation at word
 //    boundaries, then a character check). For n >= 5 a prefilter shared by every n first rules out the positions
 //    whose n-grams cannot equal any other (see `candidates`); the greedy scans only visit the others.
-// Per-word data (hash, UTF-16 units, hashes of the first units) is memoised by word id; per-list arrays are reused.
+// The UTF-16 units of each word are memoised by word id; per-list arrays are reused.
 // Hash tables are open-addressing over typed arrays; a hash hit is always verified, so collisions only cost time.
 import { cpLen } from '../text/pystr.ts';
 
@@ -14,8 +14,9 @@ import { cpLen } from '../text/pystr.ts';
 const B = 0x01000193;
 
 /**
- * Reused hash-table storage (one table at a time is live), one 4-int cell per slot so that a probe touches one cache
- * line: [stamp, first start, count, hash]; a slot is occupied when its stamp is the current generation.
+ * Reused hash-table storage of `scanTuples` (one table at a time is live), one 4-int cell per slot so that a probe
+ * touches one cache line: [stamp, first start, count, hash]; a slot is occupied when its stamp is the current
+ * generation.
  */
 const scratch = { cells: new Int32Array(0), gen: 0 };
 
@@ -31,6 +32,25 @@ function table(n: number): typeof scratch {
     scratch.gen = 1;
   }
   return scratch;
+}
+
+/** Reused one-int-per-slot hash table storage (cleared per use). */
+let slotStore = new Int32Array(1024);
+function clearedSlots(size: number): Int32Array {
+  if (slotStore.length < size) slotStore = new Int32Array(Math.max(size, slotStore.length * 2));
+  slotStore.fill(0, 0, size);
+  return slotStore;
+}
+
+/** Reused per-position arrays of the table scans (hash and count of the n-gram first seen at a position). */
+const perPosition = { hash: new Int32Array(1024), count: new Int32Array(1024) };
+function positions(n: number): typeof perPosition {
+  if (perPosition.hash.length < n) {
+    const size = Math.max(n, perPosition.hash.length * 2);
+    perPosition.hash = new Int32Array(size);
+    perPosition.count = new Int32Array(size);
+  }
+  return perPosition;
 }
 
 /** B^k mod 2^32 for k < pow.length (grown on demand, shared by every instance). */
@@ -264,48 +284,48 @@ export class WordNgrams {
   topNgram(n: number): { start: number; count: number } | null {
     const total = this.n - n + 1;
     if (total <= 0) return null;
-    // the same counting as scanTuples, inlined (this runs for n = 2, 3, 4 on every document)
-    const { cells, gen } = table(total);
+    // one int per slot (first position + 1, 0 = empty) keeps the table small enough for the L1/L2 caches; the hash
+    // and count of an n-gram are kept at its first position
     const mask = tableSize(total) - 1;
-    const ids = this.ids;
+    const slots = clearedSlots(mask + 1);
+    const { hash, count } = positions(total);
     if (counts.count.length < total) counts.count = new Int32Array(Math.max(total, counts.count.length * 2));
     const pc = counts.count;
+    const ids = this.ids;
     let bestCount = 0;
     let bestStart = 0;
     for (let i = 0; i < total; i++) {
       let h = 0x811c9dc5;
       for (let k = 0; k < n; k++) h = Math.imul(h ^ ids[i + k], 0x9e3779b1) >>> 0;
-      h ^= h >>> 15;
+      h = (h ^ (h >>> 15)) | 0;
       let j = h & mask;
       let c: number;
       let first: number;
       for (;;) {
-        const q = j << 2;
-        if (cells[q] !== gen) {
-          cells[q] = gen;
-          cells[q + 1] = i;
-          cells[q + 2] = 1;
-          cells[q + 3] = h;
+        const v = slots[j];
+        if (v === 0) {
+          slots[j] = i + 1;
+          hash[i] = h;
+          count[i] = 1;
           c = 1;
           first = i;
-          pc[i] = q;
           break;
         }
-        if (cells[q + 3] === h && this.sameIds(cells[q + 1], i, n)) {
-          c = ++cells[q + 2];
-          first = cells[q + 1];
-          pc[i] = q;
+        if (hash[v - 1] === h && this.sameIds(v - 1, i, n)) {
+          first = v - 1;
+          c = ++count[first];
           break;
         }
         j = (j + 1) & mask;
       }
+      pc[i] = first;
       if (c > bestCount || (c === bestCount && first < bestStart)) {
         bestCount = c;
         bestStart = first;
       }
     }
     // the final count of each position's n-gram, for `topCharsBound`
-    for (let i = 0; i < total; i++) pc[i] = cells[pc[i] + 2];
+    for (let i = 0; i < total; i++) pc[i] = count[pc[i]];
     counts.owner = this;
     counts.n = n;
     return { start: bestStart, count: bestCount };
@@ -437,9 +457,9 @@ export class WordNgrams {
     const c = skip ? this.candidates() : this.boundaries();
     const { off, h, next } = c;
     const p = pow;
-    const size = tableSize(skip ? c.nCand : last);
-    const { cells, gen } = table(skip ? c.nCand : last);
-    const mask = size - 1;
+    const mask = tableSize(skip ? c.nCand : last) - 1;
+    const slots = clearedSlots(mask + 1);
+    const hash = positions(last).hash;
     let rep = 0;
     let i = skip ? next[0] : 0;
     while (i < last) {
@@ -448,11 +468,10 @@ export class WordNgrams {
       const hv = (h[e] - Math.imul(h[s], p[e - s])) | 0;
       let j = Math.imul(hv ^ (hv >>> 16), 0x9e3779b1) >>> 0 & mask;
       let found = false;
-      let q = j << 2;
       for (;;) {
-        q = j << 2;
-        if (cells[q] !== gen) break;
-        if (cells[q + 3] === hv && this.sameConcat(cells[q + 1], i, n)) {
+        const v = slots[j];
+        if (v === 0) break;
+        if (hash[v - 1] === hv && this.sameConcat(v - 1, i, n)) {
           found = true;
           break;
         }
@@ -463,9 +482,8 @@ export class WordNgrams {
         else rep += e - s;
         i += n;
       } else {
-        cells[q] = gen;
-        cells[q + 1] = i;
-        cells[q + 3] = hv;
+        slots[j] = i + 1;
+        hash[i] = hv;
         i += 1;
       }
       if (skip) i = next[i];
