@@ -542,6 +542,9 @@ export class SpacyEnglishTokenizer {
 
   /** spaCy `Tokenizer.__call__` into `this.buf` (special cases applied). */
   private run(text: string): TokenBuf {
+    // the filters of one document ask for its words, then its sentences: the last text's tokens are kept
+    if (text === this.lastRunText) return this.buf;
+    this.lastRunText = null;
     if (this.tabCount >= this.cacheLimit) this.resetMemo(); // only between texts: ids stay valid within one
     this.buf.n = 0;
     this.nCands = 0;
@@ -571,6 +574,7 @@ export class SpacyEnglishTokenizer {
       const spans = this.specialSpans(text, this.buf, this.cands.subarray(0, this.nCands));
       if (spans !== null) this.rebuild(spans);
     }
+    this.lastRunText = text;
     return this.buf;
   }
 
@@ -716,6 +720,8 @@ export class SpacyEnglishTokenizer {
   }
 
   private lastFiresText: string | null = null;
+  /** The text whose tokens `buf` holds (null while a run is under way). */
+  private lastRunText: string | null = null;
   private lastFires: Int32Array = new Int32Array(0);
 
   /**
