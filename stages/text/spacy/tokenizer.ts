@@ -115,10 +115,14 @@ export class SpacyEnglishTokenizer {
           node = nx;
         }
         node.terminal = true;
+        this.rootShape[shapeKey(pattern[0])] = 1;
         if (pattern.some(isAllSpace)) this.wsInPattern = true;
       }
     }
   }
+
+  /** (length, first unit, last unit) shapes of the first tokens of the special-case patterns (see isRoot). */
+  private readonly rootShape = new Uint8Array(1 << 16);
 
   /** Some special-case pattern has a whitespace token (not so in spaCy's English data; see sentenceStartOffsets). */
   private wsInPattern = false;
@@ -311,7 +315,7 @@ export class SpacyEnglishTokenizer {
   //     tokenized: the entry's own pieces are known (an entry made for a piece gets them when first met as a chunk);
   //     self: the chunk is one piece, itself (no piece data); roots: some piece can start a special-case pattern.
   //   pool at the pieces offset: (piece id, piece length) per piece, then, when roots is set, their count and
-  //   indices. Keys longer than 6 units are in the pool at the key offset.
+  //   indices. Keys longer than 6 units are in the pool at the key offset, also two units per int.
   // Tokens of a pass are written as ids / offsets / whitespace flags into reused typed arrays.
 
   /** Entry id -> its string. */
@@ -321,7 +325,8 @@ export class SpacyEnglishTokenizer {
   /** Incremented whenever the ids are renumbered (memo reset); word-id consumers check it. */
   epoch = 0;
   private slots: Int32Array;
-  private pool = new Int32Array(1 << 20);
+  // large from the start: the memory is only committed as it is written, and growing copies (and faults in) it again
+  private pool = new Int32Array(1 << 22);
   private poolLen = 0;
   /** Entries in the table (= idStr.length). */
   private tabCount = 0;
@@ -361,19 +366,7 @@ export class SpacyEnglishTokenizer {
       const klen = slots[s + S_LEN];
       if (klen === 0) return -1;
       if (slots[s] === h && klen === len) {
-        if (len <= INLINE_KEY) {
-          let x = 0;
-          for (; x + 1 < len; x += 2) {
-            if (slots[s + S_KEY + (x >> 1)] !== (text.charCodeAt(a + x) | (text.charCodeAt(a + x + 1) << 16))) break;
-          }
-          if (x + 1 >= len && (x === len || slots[s + S_KEY + (x >> 1)] === text.charCodeAt(a + x))) return s;
-        } else {
-          const pool = this.pool;
-          const off = slots[s + S_KEY];
-          let x = 0;
-          while (x < len && pool[off + x] === text.charCodeAt(a + x)) x++;
-          if (x === len) return s;
-        }
+        if (len <= INLINE_KEY ? samePacked(slots, s + S_KEY, text, a, len) : samePacked(this.pool, slots[s + S_KEY], text, a, len)) return s;
       }
       j = (j + 1) & mask;
     }
@@ -398,11 +391,10 @@ export class SpacyEnglishTokenizer {
       slots[s + S_KEY] = 0;
       slots[s + S_KEY + 1] = 0;
       slots[s + S_KEY + 2] = 0;
-      for (let x = 0; x < len; x++) slots[s + S_KEY + (x >> 1)] |= text.charCodeAt(a + x) << ((x & 1) << 4);
+      pack(slots, s + S_KEY, text, a, len);
     } else {
-      const off = this.alloc(len);
-      const pool = this.pool;
-      for (let x = 0; x < len; x++) pool[off + x] = text.charCodeAt(a + x);
+      const off = this.alloc((len + 1) >> 1);
+      pack(this.pool, off, text, a, len);
       slots[s + S_KEY] = off;
     }
     this.idStr.push(str);
@@ -445,25 +437,28 @@ export class SpacyEnglishTokenizer {
     const pieces = ws ? null : this.chunkPieces(chunk, true);
     const wsBit = ws ? M_WS : 0;
     if (pieces === null || (pieces.length === 1 && pieces[0] === chunk)) {
-      const roots = !ws && this.trie.next.has(chunk) ? M_ROOTS : 0;
+      const roots = !ws && this.isRoot(chunk) ? M_ROOTS : 0;
       this.slots[s + S_META] = 1 | wsBit | roots | M_TOKENIZED | M_SELF;
       return s;
     }
     const k = pieces.length;
-    const ids = new Int32Array(k);
-    for (let x = 0; x < k; x++) ids[x] = this.pieceId(pieces[x]);
-    const roots: number[] = [];
-    for (let x = 0; x < k; x++) if (this.trie.next.has(pieces[x])) roots.push(x);
-    const off = this.alloc(2 * k + (roots.length ? 1 + roots.length : 0));
+    if (this.pieceIds.length < k) this.pieceIds = new Int32Array(2 * k);
+    const ids = this.pieceIds;
+    let nRoots = 0;
+    for (let x = 0; x < k; x++) {
+      ids[x] = this.pieceId(pieces[x]);
+      if (this.isRoot(pieces[x])) nRoots++;
+    }
+    const off = this.alloc(2 * k + (nRoots ? 1 + nRoots : 0));
     const pool = this.pool;
     let w = off;
     for (let x = 0; x < k; x++) {
       pool[w++] = ids[x];
       pool[w++] = pieces[x].length;
     }
-    if (roots.length) {
-      pool[w++] = roots.length;
-      for (const r of roots) pool[w++] = r;
+    if (nRoots) {
+      pool[w++] = nRoots;
+      for (let x = 0; x < k; x++) if (this.isRoot(pieces[x])) pool[w++] = x;
     }
     // the piece entries made above may have grown (rehashed) the table: find this entry again by its id
     let slots = this.slots;
@@ -475,8 +470,16 @@ export class SpacyEnglishTokenizer {
     }
     slots = this.slots;
     slots[s + S_POFF] = off;
-    slots[s + S_META] = k | wsBit | (roots.length ? M_ROOTS : 0) | M_TOKENIZED;
+    slots[s + S_META] = k | wsBit | (nRoots ? M_ROOTS : 0) | M_TOKENIZED;
     return s;
+  }
+
+  /** Scratch for the piece ids of the chunk being tokenized. */
+  private pieceIds = new Int32Array(16);
+
+  /** Whether a special-case pattern starts with token `p` (a shape filter in front of the trie's Map). */
+  private isRoot(p: string): boolean {
+    return p.length > 0 && this.rootShape[shapeKey(p)] === 1 && this.trie.next.has(p);
   }
 
   private hashOfId(str: string): number {
@@ -786,6 +789,22 @@ interface TokenBuf {
   ids: Int32Array;
   starts: Int32Array;
   space: Uint8Array;
+}
+
+/** Writes text[a, a + len) two UTF-16 units per int (low half first) at arr[at...]. */
+function pack(arr: Int32Array, at: number, text: string, a: number, len: number): void {
+  let x = 0;
+  for (; x + 1 < len; x += 2) arr[at + (x >> 1)] = text.charCodeAt(a + x) | (text.charCodeAt(a + x + 1) << 16);
+  if (x < len) arr[at + (x >> 1)] = text.charCodeAt(a + x);
+}
+
+/** Whether arr[at...] holds text[a, a + len) as `pack` wrote it. */
+function samePacked(arr: Int32Array, at: number, text: string, a: number, len: number): boolean {
+  let x = 0;
+  for (; x + 1 < len; x += 2) {
+    if (arr[at + (x >> 1)] !== (text.charCodeAt(a + x) | (text.charCodeAt(a + x + 1) << 16))) return false;
+  }
+  return x === len || arr[at + (x >> 1)] === text.charCodeAt(a + x);
 }
 
 function newBuf(size: number): TokenBuf {
