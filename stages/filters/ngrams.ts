@@ -418,11 +418,13 @@ export class WordNgrams {
     const cnt = c.cnt;
     cnt.fill(0, 0, 1 << bits);
     const shift = 32 - bits;
+    // next[i] holds i's bucket until the second loop replaces it
     for (let i = 0; i < n5; i++) {
       const s = off[i];
       if (s + T > len) break; // offsets only grow
       const k = (h[s + T] - Math.imul(h[s], pT)) | 0;
       const b = Math.imul(k ^ (k >>> 15), 0x9e3779b1) >>> shift;
+      next[i] = b;
       if (cnt[b] < 2) cnt[b]++;
     }
     let nCand = 0;
@@ -432,12 +434,8 @@ export class WordNgrams {
         next[i] = n;
         continue;
       }
-      const s = off[i];
-      let cand = off[i + 5] - s < T;
-      if (!cand) {
-        const k = (h[s + T] - Math.imul(h[s], pT)) | 0;
-        cand = cnt[Math.imul(k ^ (k >>> 15), 0x9e3779b1) >>> shift] >= 2;
-      }
+      // a position that is not short has T units after its offset, so its bucket was set above
+      const cand = off[i + 5] - off[i] < T || cnt[next[i]] >= 2;
       if (cand) {
         next[i] = i;
         nCand++;
