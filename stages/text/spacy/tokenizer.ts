@@ -116,11 +116,18 @@ export class SpacyEnglishTokenizer {
         }
         node.terminal = true;
         this.rootShape[shapeKey(pattern[0])] = 1;
+        for (let x = 1; x < pattern.length; x++) {
+          this.innerTokens.add(pattern[x]);
+          this.innerShape[shapeKey(pattern[x])] = 1;
+        }
         if (pattern.some(isAllSpace)) this.wsInPattern = true;
       }
     }
   }
 
+  /** Tokens of the special-case patterns after their first, and their shapes (see idFlags bit 3). */
+  private readonly innerTokens = new Set<string>();
+  private readonly innerShape = new Uint8Array(1 << 16);
   /** (length, first unit, last unit) shapes of the first tokens of the special-case patterns (see isRoot). */
   private readonly rootShape = new Uint8Array(1 << 16);
 
@@ -320,7 +327,10 @@ export class SpacyEnglishTokenizer {
 
   /** Entry id -> its string. */
   private idStr: string[] = [];
-  /** Per id: bit 1 = a sentencizer punctuation character, bit 2 = only \p{P} characters. */
+  /**
+   * Per id: bit 1 = a sentencizer punctuation character, bit 2 = only \p{P} characters, bit 3 = a token of some
+   * special-case pattern after its first (a pattern walk stops at a token without it).
+   */
   private idFlags = new Uint8Array(1024);
   /** Incremented whenever the ids are renumbered (memo reset); word-id consumers check it. */
   epoch = 0;
@@ -404,7 +414,8 @@ export class SpacyEnglishTokenizer {
       this.idFlags = f;
     }
     // sentencizer punctuation and \p{P}-only strings never start with an ASCII letter or digit
-    this.idFlags[id] = isAsciiAlnum(str.charCodeAt(0)) ? 0 : (this.punctChars.has(str) ? 2 : 0) | (IS_PUNCT.test(str) ? 4 : 0);
+    this.idFlags[id] = (isAsciiAlnum(str.charCodeAt(0)) ? 0 : (this.punctChars.has(str) ? 2 : 0) | (IS_PUNCT.test(str) ? 4 : 0)) |
+      (this.innerShape[shapeKey(str)] === 1 && this.innerTokens.has(str) ? 8 : 0);
     return s;
   }
 
@@ -596,7 +607,7 @@ export class SpacyEnglishTokenizer {
       let j = i + 1;
       while (node) {
         if (node.terminal) (matches ??= []).push([i, j]);
-        if (j >= t.n) break;
+        if (j >= t.n || (this.idFlags[ids[j]] & 8) === 0) break;
         node = node.next.get(str[ids[j]]);
         j++;
       }
