@@ -98,17 +98,23 @@ if (process.argv.includes('--unseen-child')) {
     // possible (the memo now knows bulk_sample), so split the pass just timed by re-running it with timers: the
     // tokenizer's share is then understated (all hits); the other passes' costs are what they were.
     const per = new Map<string, number>([['document view', 0]]);
+    const pf = new Map<string, number>([['document view', 0]]);
+    const ru = (): number => process.resourceUsage().minorPageFault;
     for (const t of texts) {
+      let f = ru();
       let t0 = performance.now();
       const v = new DocView(t);
       per.set('document view', per.get('document view')! + performance.now() - t0);
+      pf.set('document view', pf.get('document view')! + ru() - f);
       for (const p of passes) {
+        f = ru();
         t0 = performance.now();
         p.run(v, t);
         per.set(p.name, (per.get(p.name) ?? 0) + performance.now() - t0);
+        pf.set(p.name, (pf.get(p.name) ?? 0) + ru() - f);
       }
     }
-    for (const [k, ms] of per) console.error(`${k.padEnd(22)} ${ms.toFixed(0).padStart(6)} ms`);
+    for (const [k, ms] of per) console.error(`${k.padEnd(22)} ${ms.toFixed(0).padStart(6)} ms ${String(pf.get(k)).padStart(7)} page faults`);
   }
   const cpu = (c.user + c.system) / 1e6;
   const wall = (performance.now() - w0) / 1000;
