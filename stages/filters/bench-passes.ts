@@ -9,6 +9,7 @@ import {
   gopherRepetition,
 } from './datatrove.ts';
 import { wordsOf } from '../text/words.ts';
+import { c4QualityRanges } from './c4.ts';
 
 interface Pass {
   name: string;
@@ -24,7 +25,7 @@ export const benchPasses: Pass[] = [
   { name: 'spacy words', run: (v) => wordsOf(v) },
   { name: 'gopher_quality', run: (v, t) => gopherQuality(t, wordsOf(v), GOPHER_QUALITY_DEFAULTS) },
   { name: 'gopher_repetition', run: (v, t) => gopherRepetition(t, () => wordsOf(v), GOPHER_REPETITION_DEFAULTS) },
-  { name: 'c4_quality', run: (_v, t) => c4Quality(t, C4_QUALITY_DEFAULTS) },
+  { name: 'c4_quality', run: (_v, t) => c4QualityRanges(t, C4_QUALITY_DEFAULTS) },
   { name: 'c4_paragraph', run: (_v, t) => c4Paragraph(t, C4_PARAGRAPH_DEFAULTS) },
   { name: 'c4_badwords', run: (_v, t) => c4BadWords(t, badwords) },
   { name: 'fineweb_quality', run: (v, t) => fineWebQuality(t, () => wordsOf(v), FINEWEB_QUALITY_DEFAULTS) },

@@ -1,6 +1,6 @@
 // datatrove's C4QualityFilter with `split_paragraph=True` (its default), walked over the text's lines as index ranges:
-// same rules, same order, same line counters and rewritten text as the line-by-line port in datatrove.ts, which
-// remains the reference for `split_paragraph=False`.
+// same rules, same order, same line counters and rewritten text as the line-by-line port in datatrove.ts
+// (`c4Quality`), which stays the reference (the tests compare the two) and serves `split_paragraph=False`.
 //
 // What the range walk saves: no list of line strings (a line is sliced only once it passes the cheap rules), and no
 // tokenizer pass per line for the sentence count. With the spaCy tokenizer, a stripped line's sentence count is one
@@ -11,26 +11,7 @@ import { cpLen, isPySpaceCode, pyStrip } from '../text/pystr.ts';
 import { isLineBoundary } from '../signals/text.ts';
 import { englishTokenizer } from '../text/spacy/tokenizer.ts';
 import { sentenceCount, type TokenizerKind } from '../text/words.ts';
-
-/** The parameters the range walk reads (a subset of datatrove.ts's C4QualityParams, with `split_paragraph` true). */
-export interface C4LineParams {
-  remove_citations: boolean;
-  filter_no_terminal_punct: boolean;
-  min_num_sentences: number;
-  min_words_per_line: number;
-  max_word_length: number;
-  filter_lorem_ipsum: boolean;
-  filter_javascript: boolean;
-  filter_curly_bracket: boolean;
-  filter_policy: boolean;
-}
-
-export interface C4LineResult {
-  keep: boolean;
-  reason: string | null;
-  text?: string;
-  lineStats: Record<string, number>;
-}
+import { c4Quality, type C4QualityParams, type C4QualityResult } from './datatrove.ts';
 
 const CITATION = /\[\p{Nd}*\]|\[edit\]|\[citation needed\]/gu;
 const POLICY_SUBSTRINGS = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies'];
@@ -69,7 +50,20 @@ function hasUnit(text: string, c: string, a: number, b: number): boolean {
   return i !== -1 && i < b;
 }
 
-export function c4QualityByRanges(text: string, p: C4LineParams, tokenizer: TokenizerKind): C4LineResult {
+/**
+ * C4QualityFilter's decision, line counters and rewritten text: by line ranges when `split_paragraph` is set (the
+ * default), else by datatrove.ts's line-by-line port (which needs the sentence splitter for `split_paragraph=False`).
+ */
+export function c4QualityRanges(
+  text: string,
+  p: C4QualityParams,
+  tokenizer: TokenizerKind = 'spacy',
+  sentenceParts?: (t: string) => string[],
+): C4QualityResult {
+  return p.split_paragraph ? c4QualityByRanges(text, p, tokenizer) : c4Quality(text, p, tokenizer, sentenceParts);
+}
+
+export function c4QualityByRanges(text: string, p: C4QualityParams, tokenizer: TokenizerKind): C4QualityResult {
   const stats: Record<string, number> = {};
   const bump = (k: string): void => {
     stats[k] = (stats[k] ?? 0) + 1;

@@ -10,6 +10,7 @@ import {
   gopherRepetition,
 } from './datatrove.ts';
 import { annotationColumns, filterStage, modeParam, readParamFile, seededUniform, tokenizerParam } from './common.ts';
+import { c4QualityRanges } from './c4.ts';
 
 const G = GOPHER_QUALITY_DEFAULTS;
 const threshold = (def: number | null, what: string) =>
@@ -100,7 +101,7 @@ export const c4QualityStage = defineStage({
     const parts = (t: string): string[] => englishTokenizer().sentences(t);
     return filterStage('c4_quality', p.mode, {
       check(d, ctx) {
-        const r = c4Quality(d.text, p, tk, parts);
+        const r = c4QualityRanges(d.text, p, tk, parts);
         ctx.stats.metric('c4_lines_kept', r.lineStats['line-kept'] ?? 0);
         ctx.stats.metric('c4_lines_total', r.lineStats['line-total'] ?? 0);
         if (r.keep && p.rewrite_text && r.text !== undefined) d.text = r.text;

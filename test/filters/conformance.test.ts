@@ -13,6 +13,7 @@ import {
   type GopherRepetitionParams,
 } from '../../stages/filters/datatrove.ts';
 import { datatroveFilterStages } from '../../stages/filters/stages.ts';
+import { c4QualityRanges } from '../../stages/filters/c4.ts';
 import { wordsOf } from '../../stages/text/words.ts';
 import { BADWORDS_EN, haveShared, referenceSets, type RefDoc } from './reference.ts';
 
@@ -99,6 +100,7 @@ test('c4_quality: rewritten text and per-line counters equal the reference', { s
       const ref = d.ref.datatrove.c4_quality;
       const r = c4Quality(d.text, C4_QUALITY_DEFAULTS);
       assert.deepEqual(r.lineStats, ref.line_stats ?? r.lineStats, `${d.id}: line stats`);
+      assert.deepEqual(c4QualityRanges(d.text, C4_QUALITY_DEFAULTS).lineStats, r.lineStats, `${d.id}: line stats (line ranges)`);
       if (!ref.keep) continue;
       n++;
       assert.equal(byId.get(d.id)?.text, ref.text_after, `${d.id}: text_after`);
