@@ -529,9 +529,9 @@ export function gopherRepetition(text: string, words: () => readonly string[], p
   const ws = words();
   const tok = englishTokenizer();
   const grams = new WordNgrams(ws, tok.wordIds(ws), tok.epoch);
-  // Counting n-grams can often be skipped: `topCharsBound(n)` bounds len(top) * count(top) from the counts of the
-  // last counted n' <= n; if even bound / textLen does not exceed frac (float division is monotonic), the rule
-  // cannot fire.
+  // Counting n-grams can often be skipped: `topCharsBound(n)` bounds len(top) * count(top) from word counts or the
+  // n-gram counts of the last counted n' <= n; if even bound / textLen does not exceed frac (float division is
+  // monotonic), the rule cannot fire.
   for (const [n, frac] of p.top_n_grams) {
     if (grams.n - n + 1 <= 0) continue; // no n-gram: the rule does not apply
     if (!(ratio(grams.topCharsBound(n), textLen) > frac)) continue;

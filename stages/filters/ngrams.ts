@@ -157,6 +157,13 @@ const lists = {
 /** counts.count[i] = final count of the counts.n-gram at position i, from the last `topNgram` of counts.owner. */
 const counts = { owner: null as WordNgrams | null, n: 0, count: new Int32Array(1024) };
 
+/** `wordCounts` of the instance `owner`: per-position bounds and the bucket table. */
+const wordCountScratch = {
+  owner: null as WordNgrams | null, buckets: new Int32Array(64), perWord: new Int32Array(1024),
+  /** mins[i] = least of perWord[i, i + minsN) for i + minsN <= n, for the instance minsOwner */
+  minsOwner: null as WordNgrams | null, minsN: 0, mins: new Int32Array(1024),
+};
+
 export class WordNgrams {
   readonly words: readonly string[];
   readonly n: number;
@@ -332,22 +339,83 @@ export class WordNgrams {
   }
 
   /**
-   * An upper bound of `topNgramChars(n)` from the counts of the last `topNgram(n')` of this instance, n' <= n
-   * (Infinity without one): max over positions i of (UTF-16 units of words[i:i+n] + n - 1) * count of the n'-gram at
-   * i. The top n-gram g occurs c times; at each of its positions the n'-gram is g's leading n'-gram, which occurs at
-   * least c times, and g's code points are at most its UTF-16 units, so c * len(g) is at most that position's term.
+   * An upper bound of `topNgramChars(n)` (Infinity when there is no n-gram or n < 1): the most, over positions i, of
+   * (UTF-16 units of words[i:i+n] + n - 1) * c(i), where c(i) is the count of the n'-gram at i from the last
+   * `topNgram(n')` of this instance if n' <= n, else the least of the word-count bounds (`wordCounts`) of
+   * words[i:i+n]. The top n-gram g occurs c times. At each of its positions, g's leading n'-gram occurs at least c
+   * times (once per occurrence of g), and so does each of g's words (at c distinct positions); g's code points are at
+   * most its UTF-16 units. So c * len(g) is at most the term of any position of g.
    */
   topCharsBound(n: number): number {
     const total = this.n - n + 1;
-    if (counts.owner !== this || counts.n > n || total <= 0) return Infinity;
+    if (total <= 0 || n < 1) return Infinity;
     const { off } = this.boundaries();
-    const pc = counts.count;
+    const c = counts.owner === this && counts.n <= n ? counts.count : this.wordCountMins(n);
     let best = 0;
-    for (let i = 0; i < total; i++) {
-      const b = (off[i + n] - off[i] + n - 1) * pc[i];
-      if (b > best) best = b;
+    if (off[this.n] + n <= 0x7fffffff / this.n) {
+      // no term reaches 2^31 (units + n - 1 <= off[N] + n, counts <= N): 32-bit products
+      for (let i = 0; i < total; i++) {
+        const b = Math.imul(off[i + n] - off[i] + n - 1, c[i]);
+        if (b > best) best = b;
+      }
+    } else {
+      for (let i = 0; i < total; i++) {
+        const b = (off[i + n] - off[i] + n - 1) * c[i];
+        if (b > best) best = b;
+      }
     }
     return best;
+  }
+
+  /**
+   * Per position i, the least of the word-count bounds of words[i:i+n] (`wordCounts`); made by extending the
+   * windows of the previous call when it had a smaller n.
+   */
+  private wordCountMins(n: number): Int32Array {
+    const c = wordCountScratch;
+    if (c.minsOwner !== this || c.minsN > n) {
+      const wc = this.wordCounts();
+      if (c.mins.length < this.n) c.mins = new Int32Array(Math.max(this.n, c.mins.length * 2));
+      c.mins.set(wc.subarray(0, this.n));
+      c.minsOwner = this;
+      c.minsN = 1;
+    }
+    const { mins, perWord } = c;
+    for (; c.minsN < n; c.minsN++) {
+      const k = c.minsN;
+      const total = this.n - k;
+      for (let i = 0; i < total; i++) {
+        const x = perWord[i + k];
+        if (x < mins[i]) mins[i] = x;
+      }
+    }
+    return mins;
+  }
+
+  /**
+   * Per position, an upper bound of the occurrences of words[i] in the list: the count of its bucket in a table of
+   * word-id buckets (words sharing a bucket add up, so a bucket counts at least each of its words).
+   */
+  private wordCounts(): Int32Array {
+    const c = wordCountScratch;
+    if (c.owner === this) return c.perWord;
+    const { n, ids } = this;
+    let bits = 4;
+    while (1 << bits < 2 * n) bits++;
+    if (c.buckets.length < 1 << bits) c.buckets = new Int32Array(1 << bits);
+    if (c.perWord.length < n) c.perWord = new Int32Array(Math.max(n, c.perWord.length * 2));
+    const { buckets, perWord } = c;
+    buckets.fill(0, 0, 1 << bits);
+    const shift = 32 - bits;
+    for (let i = 0; i < n; i++) {
+      const b = Math.imul(ids[i], 0x9e3779b1) >>> shift;
+      perWord[i] = b;
+      buckets[b]++;
+    }
+    for (let i = 0; i < n; i++) perWord[i] = buckets[perWord[i]];
+    c.owner = this;
+    c.minsOwner = null;
+    return perWord;
   }
 
   private scanTuples(n: number, visit: (i: number, count: number, first: number) => void): void {

@@ -137,6 +137,12 @@ test('WordNgrams equals the string definitions on adversarial word lists (n = 1.
   fc.assert(
     fc.property(wordList, fc.boolean(), (words, global) => {
       const g = global ? new WordNgrams(words, idsOf(words), EPOCH) : new WordNgrams(words);
+      // bounds from word counts alone (no n-gram counted yet), in rising and falling n
+      for (const m of [1, 2, 3, 4, 7, 3, 2, 5]) {
+        const top = naiveTop(words, m);
+        if (top !== null) assert.ok(g.topCharsBound(m) >= top, `word-count bound n=${m}`);
+        else assert.equal(g.topCharsBound(m), Infinity);
+      }
       // duplicated n-grams first and in a shuffled order too (the prefilter is built once per list)
       for (const n of [7, 5, 10, 6, 9, 8, 11, 12, 1, 2, 3, 4]) assert.equal(g.duplicateNgramChars(n), naiveDup(words, n), `dup n=${n}`);
       for (let n = 1; n <= 6; n++) {
@@ -158,6 +164,13 @@ test('WordNgrams instances used in turn (shared scratch rebuilt per instance) ke
       const ga = new WordNgrams(a, idsOf(a), EPOCH);
       const gb = new WordNgrams(b);
       const gc = new WordNgrams(b, idsOf(b), EPOCH);
+      for (const n of [2, 3, 4]) {
+        const ta = naiveTop(a, n);
+        const tb = naiveTop(b, n);
+        if (ta !== null) assert.ok(ga.topCharsBound(n) >= ta);
+        if (tb !== null) assert.ok(gb.topCharsBound(n) >= tb);
+        if (ta !== null) assert.ok(ga.topCharsBound(n + 1) >= (naiveTop(a, n + 1) ?? 0));
+      }
       for (const n of [2, 5, 3, 6, 4, 7]) {
         assert.equal(ga.duplicateNgramChars(n), naiveDup(a, n));
         assert.equal(gb.duplicateNgramChars(n), naiveDup(b, n));
