@@ -143,3 +143,30 @@ test("sentence starts over a whole text give each stripped splitlines() line its
   }
   assert.ok(lines > 10000, `only ${lines} lines checked`);
 });
+
+test('the windowed suffix search finds what the unanchored suffix regex finds', { skip: !haveShared }, () => {
+  const t = tok as unknown as { findSuffix(s: string): number; suffixRe: RegExp; suffixWindow: number };
+  assert.ok(t.suffixWindow >= 3 && t.suffixWindow < 20, `window ${t.suffixWindow}`);
+  const direct = (s: string): number => t.suffixRe.exec(s)?.[0].length ?? 0;
+  const chunks = new Set<string>();
+  for (const set of referenceSets()) for (const d of set.docs) for (const c of d.text.split(/\s+/)) if (c) chunks.add(c);
+  const alphabet = ['.', '.', '..', '…', 'a', 'Z', '5', '0', 'km', 'm²', '/s', '°', 'F', 'C', "'", '’', 's', 'S', '$', 'US$', '€', ')', '(', '"', '”', '!', '?', ',', '-', '—', '+', '%', 'é', 'Ü', '😀', 'км', '²', 'km/h', 'mbar', 'км/ч', 'اكواب', 'جرام'];
+  let seed = 11;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  for (let k = 0; k < 20000; k++) {
+    let s = '';
+    for (let j = 0, m = 1 + rnd(8); j < m; j++) s += alphabet[rnd(alphabet.length)];
+    chunks.add(s);
+  }
+  let n = 0;
+  for (const c of chunks) {
+    // findSuffix's own shortcuts (ASCII digit / letter endings) return 0 before any regex; compare past them
+    const got = t.findSuffix(c);
+    if (got !== 0 || direct(c) !== 0) assert.equal(got, direct(c), JSON.stringify(c));
+    n++;
+  }
+  assert.ok(n > 30000, `only ${n} chunks`);
+});

@@ -55,6 +55,9 @@ export class SpacyEnglishTokenizer {
   private readonly specialShape = new Uint8Array(1 << 16);
   private readonly prefixRe: RegExp;
   private readonly suffixRe: RegExp;
+  /** suffixRe, sticky (tried at chosen start positions) and the search window it needs (see findSuffix). */
+  private readonly suffixSticky: RegExp;
+  private readonly suffixWindow: number;
   private readonly infixRe: RegExp;
   /** The infix alternation, sticky: tried only at positions where an infix can start. */
   private readonly infixSticky: RegExp;
@@ -82,6 +85,14 @@ export class SpacyEnglishTokenizer {
     const inf = data.infixes.filter((p) => p.trim() !== '');
     this.prefixRe = new RegExp(pyRegexToJs(pre.join('|')), 'u');
     this.suffixRe = new RegExp(pyRegexToJs(suf.join('|')), 'u');
+    this.suffixSticky = new RegExp(this.suffixRe.source, 'uy');
+    // the longest match of any suffix alternative but the dot run (Infinity: cannot tell, search the whole chunk)
+    let window = 0;
+    for (const alt of data.suffixes.filter((x) => x.trim() !== '')) {
+      if (alt === '\\.\\.+') continue;
+      window = Math.max(window, maxMatchUnits(alt));
+    }
+    this.suffixWindow = window;
     this.infixRe = new RegExp(pyRegexToJs(inf.join('|')), 'gu');
     // English infixes start with one of: . … (ellipses), an icon symbol, + - * ^ , : < > = / or a hyphen (- – — ~)
     const icons = data.infixes.find((p) => p.startsWith('[\\u00A6'));
@@ -156,8 +167,26 @@ export class SpacyEnglishTokenizer {
       const p = s.charCodeAt(n - 2);
       if (p !== 0x27 && p !== 0x2019 && !/[0-9]/.test(s)) return 0;
     }
-    const m = this.suffixRe.exec(s);
-    return m ? m[0].length : 0;
+    if (this.suffixWindow === Infinity) {
+      const m = this.suffixRe.exec(s);
+      return m ? m[0].length : 0;
+    }
+    // Every suffix alternative is anchored at the end, so the leftmost match is the first start position where the
+    // sticky alternation matches. No bounded alternative matches more than suffixWindow units, and the one unbounded
+    // alternative (a run of two or more dots) only starts inside the text's trailing dot run: earlier starts cannot
+    // match, and the search begins at the first one that can (unanchored exec would try every position).
+    let start = n > this.suffixWindow ? n - this.suffixWindow : 0;
+    if (c === 0x2e) {
+      let r = n - 1;
+      while (r > 0 && s.charCodeAt(r - 1) === 0x2e) r--;
+      if (n - r >= 2 && r < start) start = r;
+    }
+    const re = this.suffixSticky;
+    for (let p = start; p < n; p++) {
+      re.lastIndex = p;
+      if (re.test(s)) return n - p;
+    }
+    return 0;
   }
 
   private hasInfix(s: string): boolean {
@@ -829,6 +858,75 @@ function growBuf(t: TokenBuf, need: number): TokenBuf {
   b.space.set(t.space.subarray(0, t.n));
   b.n = t.n;
   return b;
+}
+
+/**
+ * The most UTF-16 units a match of Python regex `src` can span, by its structure: lookarounds and anchors span none,
+ * a class or `.` or a class escape at most 2 (an astral code point), a group its longest alternative, `?` nothing
+ * more, `{m,n}` n times; Infinity for `*`, `+`, `{m,}` or anything this reading does not know (the caller then
+ * searches without a window).
+ */
+export function maxMatchUnits(src: string): number {
+  let i = 0;
+  const alternation = (): number => {
+    let best = 0;
+    let cur = 0;
+    for (;;) {
+      if (i >= src.length || src[i] === ')') return Math.max(best, cur);
+      if (src[i] === '|') {
+        best = Math.max(best, cur);
+        cur = 0;
+        i++;
+        continue;
+      }
+      let atom: number;
+      const c = src[i];
+      if (c === '(') {
+        let zeroWidth = false;
+        if (src.startsWith('(?<=', i) || src.startsWith('(?<!', i)) (i += 4, (zeroWidth = true));
+        else if (src.startsWith('(?=', i) || src.startsWith('(?!', i)) (i += 3, (zeroWidth = true));
+        else if (src.startsWith('(?:', i)) i += 3;
+        else if (src.startsWith('(?', i)) return Infinity;
+        else i += 1;
+        const inner = alternation();
+        if (src[i] !== ')') return Infinity;
+        i++;
+        atom = zeroWidth ? 0 : inner;
+      } else if (c === '[') {
+        i++;
+        if (src[i] === '^') i++;
+        if (src[i] === ']') i++;
+        while (i < src.length && src[i] !== ']') i += src[i] === '\\' ? 2 : 1;
+        if (i >= src.length) return Infinity;
+        i++;
+        atom = 2;
+      } else if (c === '\\') {
+        const e = src[i + 1];
+        if (e === 'u') (i += 6, (atom = 1));
+        else if (e === 'U') (i += 10, (atom = 2));
+        else if (e === 'x') (i += 4, (atom = 1));
+        else if (e !== undefined && /[dDwWsS]/.test(e)) (i += 2, (atom = 2));
+        else if (e !== undefined && /[bBAZ]/.test(e)) (i += 2, (atom = 0));
+        else if (e !== undefined && /[0-9a-zA-Z]/.test(e)) return Infinity;
+        else (i += 2, (atom = 1));
+      } else if (c === '^' || c === '$') (i++, (atom = 0));
+      else if (c === '.') (i++, (atom = 2));
+      else if (c === '*' || c === '+' || c === '?' || c === '{') return Infinity;
+      else (i++, (atom = 1));
+      // quantifier
+      if (src[i] === '?') i++;
+      else if (src[i] === '*' || src[i] === '+') return Infinity;
+      else if (src[i] === '{') {
+        const m = /^\{(\d+)(?:,(\d*))?\}/.exec(src.slice(i));
+        if (!m || m[2] === '') return Infinity;
+        atom *= Number(m[2] ?? m[1]);
+        i += m[0].length;
+      }
+      cur += atom;
+    }
+  };
+  const n = alternation();
+  return i === src.length ? n : Infinity;
 }
 
 /** (length, first and last UTF-16 unit) hashed to 16 bits, for the special-case filter. */
