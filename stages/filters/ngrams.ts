@@ -350,9 +350,22 @@ export class WordNgrams {
     const total = this.n - n + 1;
     if (total <= 0 || n < 1) return Infinity;
     const { off } = this.boundaries();
-    const c = counts.owner === this && counts.n <= n ? counts.count : this.wordCountMins(n);
+    const fromCounts = counts.owner === this && counts.n <= n;
+    const c = fromCounts ? counts.count : this.wordCountMins(n - 1);
     let best = 0;
-    if (off[this.n] + n <= 0x7fffffff / this.n) {
+    if (!fromCounts && n > 1) {
+      // the last window step fused into the bound's loop: mins[i] = least of perWord[i, i + n)
+      const pw = wordCountScratch.perWord;
+      const wide = off[this.n] + n > 0x7fffffff / this.n;
+      for (let i = 0; i < total; i++) {
+        const x = pw[i + n - 1];
+        const m = x < c[i] ? x : c[i];
+        c[i] = m;
+        const b = wide ? (off[i + n] - off[i] + n - 1) * m : Math.imul(off[i + n] - off[i] + n - 1, m);
+        if (b > best) best = b;
+      }
+      wordCountScratch.minsN = n;
+    } else if (off[this.n] + n <= 0x7fffffff / this.n) {
       // no term reaches 2^31 (units + n - 1 <= off[N] + n, counts <= N): 32-bit products
       for (let i = 0; i < total; i++) {
         const b = Math.imul(off[i + n] - off[i] + n - 1, c[i]);
@@ -376,7 +389,8 @@ export class WordNgrams {
     if (c.minsOwner !== this || c.minsN > n) {
       const wc = this.wordCounts();
       if (c.mins.length < this.n) c.mins = new Int32Array(Math.max(this.n, c.mins.length * 2));
-      c.mins.set(wc.subarray(0, this.n));
+      const mins = c.mins;
+      for (let i = 0; i < this.n; i++) mins[i] = wc[i];
       c.minsOwner = this;
       c.minsN = 1;
     }
@@ -386,7 +400,8 @@ export class WordNgrams {
       const total = this.n - k;
       for (let i = 0; i < total; i++) {
         const x = perWord[i + k];
-        if (x < mins[i]) mins[i] = x;
+        const m = mins[i];
+        mins[i] = x < m ? x : m;
       }
     }
     return mins;
