@@ -745,6 +745,27 @@ function isWordAt(text: string, i: number): boolean {
 }
 
 
+let folds: { lower: Uint16Array; word: Uint8Array; complex: RegExp } | null = null;
+
+/** Per BMP unit: its lowercase (when that is one BMP unit, context-free) and whether that is a word character. */
+function foldTables(): { lower: Uint16Array; word: Uint8Array; complex: RegExp } {
+  if (folds !== null) return folds;
+  const lower = new Uint16Array(0x10000);
+  const word = new Uint8Array(0x10000);
+  const complex: number[] = [];
+  for (let c = 0; c < 0x10000; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue; // surrogates: the class below sends them to the slow path
+    const l = String.fromCharCode(c).toLowerCase();
+    const u = l.charCodeAt(0);
+    if (l.length !== 1 || c === 0x3a3 || (u >= 0xd800 && u <= 0xdfff)) complex.push(c);
+    else lower[c] = u;
+    word[c] = isWordAt(String.fromCharCode(c), 0) ? 1 : 0;
+  }
+  const hex = (c: number): string => '\\u' + c.toString(16).padStart(4, '0');
+  folds = { lower, word, complex: new RegExp('[\\ud800-\\udfff' + complex.map(hex).join('') + ']') };
+  return folds;
+}
+
 function isLowAfterHigh(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   const h = text.charCodeAt(i - 1);
@@ -757,6 +778,8 @@ class BadWordsTrie {
   private vals: Int32Array;
   private readonly end: Uint8Array;
   private readonly mask: number;
+  /** 1 for the UTF-16 units some word starts with: other start positions skip the table lookup. */
+  private readonly first = new Uint8Array(1 << 16);
 
   /** null when the words make too many nodes for the key packing (the caller then keeps the regex). */
   static build(words: Iterable<string>): BadWordsTrie | null {
@@ -776,6 +799,7 @@ class BadWordsTrie {
     this.end = new Uint8Array(maxNodes);
     let nodes = 1;
     for (const w of words) {
+      if (w.length > 0) this.first[w.charCodeAt(0)] = 1;
       let node = 0;
       for (let k = 0; k < w.length; k++) {
         const key = (node << 16) | w.charCodeAt(k);
@@ -803,6 +827,39 @@ class BadWordsTrie {
     return this.keys[j] === key ? this.vals[j] : -1;
   }
 
+  /**
+   * `test(text.toLowerCase())` without making the lowercased copy: null when the text has a unit that does not
+   * lowercase on its own to one BMP unit (surrogates, U+0130, final-sigma-sensitive U+03A3; then the caller lowercases).
+   * Otherwise text.toLowerCase()[i] = FOLD[text[i]] at every i, so the walk below is `test`'s walk over those units
+   * (with no surrogates, its pair checks never apply).
+   */
+  testFolded(text: string): boolean | null {
+    const fold = foldTables();
+    if (fold.complex.test(text)) return null;
+    const low = fold.lower;
+    const word = fold.word;
+    const n = text.length;
+    const end = this.end;
+    const first = this.first;
+    const emptyWord = end[0] === 1;
+    for (let p = 0; p <= n; p++) {
+      if (p > 0 && word[low[text.charCodeAt(p - 1)]] === 1) continue;
+      if (emptyWord && (p === n || word[low[text.charCodeAt(p)]] === 0)) return true;
+      if (p === n) break;
+      const c0 = low[text.charCodeAt(p)];
+      if (first[c0] === 0) continue;
+      let node = this.child(0, c0);
+      let e = p + 1;
+      while (node !== -1) {
+        if (end[node] === 1 && (e === n || word[low[text.charCodeAt(e)]] === 0)) return true;
+        if (e >= n) break;
+        node = this.child(node, low[text.charCodeAt(e)]);
+        e++;
+      }
+    }
+    return false;
+  }
+
   test(text: string): boolean {
     const n = text.length;
     const end = this.end;
@@ -821,6 +878,7 @@ class BadWordsTrie {
       // a word ending at e needs text[e] to be the end or a non-word code point
       if (emptyWord && (p === n || !isWordAt(text, p))) return true;
       if (p === n) break;
+      if (this.first[text.charCodeAt(p)] === 0) continue;
       let node = this.child(0, text.charCodeAt(p));
       let e = p + 1;
       while (node !== -1) {
@@ -853,9 +911,9 @@ export function compileBadWords(fileText: string, lang: string): RegExp {
 
 export function c4BadWords(text: string, re: RegExp | null, keepDraw?: () => boolean): FilterResult {
   if (!re) return KEEP;
-  const lower = text.toLowerCase();
   const trie = badWordTries.get(re);
-  if (trie !== undefined ? trie.test(lower) : re.test(lower)) {
+  const hit = trie !== undefined ? (trie.testFolded(text) ?? trie.test(text.toLowerCase())) : re.test(text.toLowerCase());
+  if (hit) {
     if (keepDraw && keepDraw()) return KEEP;
     return drop('document_removed_with_badwords');
   }

@@ -14,7 +14,10 @@ const words = list.split('\n').filter((w) => w.trim() !== '').slice(0, 60);
 test('bad-words trie equals the regex (LDNOOBW en, random texts around listed words)', () => {
   const piece = fc.oneof(
     fc.constantFrom(...words),
-    fc.constantFrom(' ', '\n', '.', ',', '-', '_', 'a', 'x1', 'é', '😀', '\ud83d', '\ude00', 'İ', 'S', 'ASS', '2 girls'),
+    fc.constantFrom(...words.map((w) => w.toUpperCase())),
+    // uppercase and title-case letters whose lowercase the folded walk reads from its table, and the units that send
+    // it back to toLowerCase (İ lowercases to two units, Σ depends on its context, surrogates)
+    fc.constantFrom(' ', '\n', '.', ',', '-', '_', 'a', 'x1', 'é', 'É', 'Ä', 'ǅ', 'Ⅰ', '\u212a', 'ẞ', 'Σ', '😀', '\ud83d', '\ude00', 'İ', 'S', 'ASS', '2 girls'),
   );
   fc.assert(
     fc.property(fc.array(piece, { maxLength: 12 }), (xs) => {
