@@ -528,7 +528,7 @@ export function gopherRepetition(text: string, words: () => readonly string[], p
   if (p.top_n_grams.length === 0 && p.dup_n_grams.length === 0) return KEEP;
   const ws = words();
   const tok = englishTokenizer();
-  const grams = new WordNgrams(ws, tok.wordIds(ws), tok.epoch);
+  const grams = new WordNgrams(ws, tok.wordIds(ws), tok.epoch, tok.wordSpans(ws));
   // Counting n-grams can often be skipped: `topCharsBound(n)` bounds len(top) * count(top) from word counts or the
   // n-gram counts of the last counted n' <= n; if even bound / textLen does not exceed frac (float division is
   // monotonic), the rule cannot fire.

@@ -9,6 +9,7 @@
 // The UTF-16 units of each word are memoised by word id; per-list arrays are reused.
 // Hash tables are open-addressing over typed arrays; a hash hit is always verified, so collisions only cost time.
 import { cpLen } from '../text/pystr.ts';
+import type { WordSpans } from '../text/spacy/tokenizer.ts';
 
 /** Polynomial hash base: the hash of units u0..uk is sum(u_i * B^(k-i)) mod 2^32 (odd B). */
 const B = 0x01000193;
@@ -176,15 +177,18 @@ export class WordNgrams {
   private readonly localIds: number;
   /** whether some word has a high surrogate (else code points = UTF-16 units); set by `boundaries` */
   private astral = false;
+  /** where the words are in their text, when known: their units are then read from it (see `boundaries`) */
+  private readonly spans: WordSpans | null;
 
   /**
    * `ids`, when given, are word ids that are equal exactly when the words are (the tokenizer's piece ids, valid for
    * `epoch`): per-word work is then memoised by id across lists. Otherwise ids are made here.
    */
-  constructor(words: readonly string[], ids: Int32Array | null = null, epoch = -1) {
+  constructor(words: readonly string[], ids: Int32Array | null = null, epoch = -1, spans: WordSpans | null = null) {
     this.words = words;
     const n = words.length;
     this.n = n;
+    this.spans = spans !== null && spans.starts.length === n ? spans : null;
     if (ids !== null && ids.length === n && epoch >= 0) {
       this.ids = ids;
       this.epoch = epoch;
@@ -208,9 +212,52 @@ export class WordNgrams {
     }
   }
 
+  /**
+   * `boundaries` from the words' positions in their text: the units are copied from the one contiguous string (the
+   * per-id records are thousands of scattered cache lines; the text is read in order).
+   */
+  private boundariesFromText(spans: WordSpans): typeof lists {
+    const n = this.n;
+    const { text, starts, lens } = spans;
+    if (lists.off.length < n + 1) lists.off = new Int32Array(Math.max(n + 1, lists.off.length * 2));
+    const off = lists.off;
+    let o = 0;
+    for (let i = 0; i < n; i++) {
+      off[i] = o;
+      o += lens[i];
+    }
+    off[n] = o;
+    if (lists.units.length < o + 1) {
+      lists.units = new Uint16Array(Math.max(o + 1, lists.units.length * 2));
+      lists.h = new Uint32Array(lists.units.length);
+    }
+    const { units, h } = lists;
+    let x = 0;
+    let astral = false;
+    h[0] = 0;
+    for (let i = 0; i < n; i++) {
+      const a = starts[i];
+      const s = off[i];
+      const len = lens[i];
+      for (let k = 0; k < len; k++) {
+        const u = text.charCodeAt(a + k);
+        if (u >= 0xd800 && u <= 0xdbff) astral = true;
+        units[s + k] = u;
+        x = (Math.imul(x, B) + u) >>> 0;
+        h[s + k + 1] = x;
+      }
+    }
+    powers(Math.max(o, T));
+    this.astral = astral;
+    lists.owner = this;
+    lists.nextOwner = null;
+    return lists;
+  }
+
   /** off, units and h (see `lists`) for this instance. */
   private boundaries(): typeof lists {
     if (lists.owner === this) return lists;
+    if (this.spans !== null) return this.boundariesFromText(this.spans);
     const { words, n, ids } = this;
     const memo = memoFor(this.memo, this.epoch, this.localIds);
     if (lists.off.length < n + 1) lists.off = new Int32Array(Math.max(n + 1, lists.off.length * 2));

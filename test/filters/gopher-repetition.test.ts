@@ -248,3 +248,29 @@ test('gopherRepetition with the default rules on repetitive documents equals the
     { numRuns: 500, seed: 37 },
   );
 });
+
+test('WordNgrams reading units from the text (tokenizer word spans) equals reading them from the words', async () => {
+  const { englishTokenizer } = await import('../../stages/text/spacy/tokenizer.ts');
+  const { haveShared, referenceSets } = await import('./reference.ts');
+  const tok = englishTokenizer();
+  const texts = haveShared ? referenceSets().flatMap((s) => s.docs.map((d) => d.text)) : [];
+  texts.push('ab c a bc ab c a bc x 😀 😀y 😀 😀y', "don't can't won't. don't can't won't.", '');
+  let n = 0;
+  for (const text of texts) {
+    const words = tok.words(text);
+    const spans = tok.wordSpans(words);
+    assert.ok(spans !== null);
+    for (let k = 1; k <= 10; k++) {
+      // fresh instances per n: each keeps per-list state between calls
+      const a = new WordNgrams(words, tok.wordIds(words), tok.epoch, spans);
+      const b = new WordNgrams(words, tok.wordIds(words), tok.epoch);
+      assert.equal(a.duplicateNgramChars(k), b.duplicateNgramChars(k), `dup ${k}`);
+      const top = a.topNgramChars(k);
+      assert.equal(top, b.topNgramChars(k), `top ${k}`);
+      // bounds may differ (they use what each instance counted last) but both must hold
+      if (top !== null) assert.ok(a.topCharsBound(k) >= top && b.topCharsBound(k) >= top, `bound ${k}`);
+    }
+    n++;
+  }
+  assert.ok(n >= 3);
+});

@@ -170,3 +170,21 @@ test('the windowed suffix search finds what the unanchored suffix regex finds', 
   }
   assert.ok(n > 30000, `only ${n} chunks`);
 });
+
+test('wordSpans: every word is the text at its span', { skip: !haveShared }, () => {
+  let n = 0;
+  for (const set of referenceSets()) {
+    for (const d of set.docs) {
+      const words = tok.words(d.text);
+      const sp = tok.wordSpans(words)!;
+      assert.equal(sp.text, d.text);
+      assert.equal(sp.starts.length, words.length);
+      for (let i = 0; i < words.length; i++) {
+        assert.equal(d.text.slice(sp.starts[i], sp.starts[i] + sp.lens[i]), words[i], `${d.id} word ${i}`);
+        n++;
+      }
+    }
+  }
+  assert.equal(tok.wordSpans(['not', 'from', 'words()']), null);
+  assert.ok(n > 100000, `only ${n} words`);
+});

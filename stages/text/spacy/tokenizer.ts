@@ -552,6 +552,7 @@ export class SpacyEnglishTokenizer {
       if ((meta & M_ROOTS) !== 0) this.addCands(t.n, null, 0, 1);
       t.ids[t.n] = slots[s + S_ID];
       t.starts[t.n] = a;
+      t.lens[t.n] = slots[s + S_LEN];
       t.space[t.n] = space;
       t.n++;
       return;
@@ -565,6 +566,7 @@ export class SpacyEnglishTokenizer {
     for (let x = 0; x < k; x++) {
       t.ids[t.n] = pool[p];
       t.starts[t.n] = off;
+      t.lens[t.n] = pool[p + 1];
       t.space[t.n] = space;
       t.n++;
       off += pool[p + 1];
@@ -680,6 +682,7 @@ export class SpacyEnglishTokenizer {
         for (const p of pieces) {
           dst.ids[dst.n] = this.pieceId(p);
           dst.starts[dst.n] = off;
+          dst.lens[dst.n] = p.length;
           dst.space[dst.n] = isAllSpace(p) ? 1 : 0;
           dst.n++;
           off += p.length;
@@ -689,6 +692,7 @@ export class SpacyEnglishTokenizer {
         if (dst.n + 1 > dst.ids.length) dst = growBuf(dst, dst.n + 1);
         dst.ids[dst.n] = src.ids[i];
         dst.starts[dst.n] = src.starts[i];
+        dst.lens[dst.n] = src.lens[i];
         dst.space[dst.n] = src.space[i];
         dst.n++;
         i++;
@@ -722,14 +726,18 @@ export class SpacyEnglishTokenizer {
     for (let i = 0; i < t.n; i++) if (t.space[i] === 0) m++;
     const out = new Array<string>(m);
     const ids = new Int32Array(m);
+    const starts = new Int32Array(m);
+    const lens = new Int32Array(m);
     m = 0;
     for (let i = 0; i < t.n; i++) {
       if (t.space[i] === 0) {
         ids[m] = t.ids[i];
+        starts[m] = t.starts[i];
+        lens[m] = t.lens[i];
         out[m++] = this.idStr[t.ids[i]];
       }
     }
-    wordIdsByList.set(out, { ids, epoch: this.epoch, owner: this });
+    wordIdsByList.set(out, { ids, epoch: this.epoch, owner: this, text, starts, lens });
     return out;
   }
 
@@ -740,6 +748,15 @@ export class SpacyEnglishTokenizer {
   wordIds(words: readonly string[]): Int32Array | null {
     const e = wordIdsByList.get(words);
     return e !== undefined && e.owner === this && e.epoch === this.epoch ? e.ids : null;
+  }
+
+  /**
+   * The text positions of a word list returned by `words()` (by any instance): lets consumers read the words'
+   * characters from the one contiguous text instead of from thousands of separate strings.
+   */
+  wordSpans(words: readonly string[]): WordSpans | null {
+    const e = wordIdsByList.get(words);
+    return e === undefined ? null : { text: e.text, starts: e.starts, lens: e.lens };
   }
 
   /** datatrove `split_into_sentences(text, "eng")`: parts covering the whole text, cut at sentence ends. */
@@ -828,6 +845,8 @@ interface TokenBuf {
   n: number;
   ids: Int32Array;
   starts: Int32Array;
+  /** UTF-16 length of each token */
+  lens: Int32Array;
   space: Uint8Array;
 }
 
@@ -848,13 +867,14 @@ function samePacked(arr: Int32Array, at: number, text: string, a: number, len: n
 }
 
 function newBuf(size: number): TokenBuf {
-  return { n: 0, ids: new Int32Array(size), starts: new Int32Array(size), space: new Uint8Array(size) };
+  return { n: 0, ids: new Int32Array(size), starts: new Int32Array(size), lens: new Int32Array(size), space: new Uint8Array(size) };
 }
 
 function growBuf(t: TokenBuf, need: number): TokenBuf {
   const b = newBuf(Math.max(need, t.ids.length * 2));
   b.ids.set(t.ids.subarray(0, t.n));
   b.starts.set(t.starts.subarray(0, t.n));
+  b.lens.set(t.lens.subarray(0, t.n));
   b.space.set(t.space.subarray(0, t.n));
   b.n = t.n;
   return b;
@@ -957,7 +977,17 @@ const M_ROOTS = 1 << 17;
 const M_TOKENIZED = 1 << 18;
 const M_SELF = 1 << 19;
 
-const wordIdsByList = new WeakMap<readonly string[], { ids: Int32Array; epoch: number; owner: SpacyEnglishTokenizer }>();
+const wordIdsByList = new WeakMap<
+  readonly string[],
+  { ids: Int32Array; epoch: number; owner: SpacyEnglishTokenizer; text: string; starts: Int32Array; lens: Int32Array }
+>();
+
+/** Where the words of a list returned by `words()` are in their text: words[i] = text.slice(starts[i], starts[i] + lens[i]). */
+export interface WordSpans {
+  text: string;
+  starts: Int32Array;
+  lens: Int32Array;
+}
 
 let shared: SpacyEnglishTokenizer | null = null;
 
