@@ -780,6 +780,8 @@ class BadWordsTrie {
   private readonly mask: number;
   /** 1 for the UTF-16 units some word starts with: other start positions skip the table lookup. */
   private readonly first = new Uint8Array(1 << 16);
+  /** Children by ASCII unit, 128 per node (child + 1, 0 = none): the common case without hashing. */
+  private readonly ascii: Int32Array;
 
   /** null when the words make too many nodes for the key packing (the caller then keeps the regex). */
   static build(words: Iterable<string>): BadWordsTrie | null {
@@ -812,6 +814,11 @@ class BadWordsTrie {
       }
       this.end[node] = 1;
     }
+    this.ascii = new Int32Array(nodes * 128);
+    for (let j = 0; j < size; j++) {
+      const key = this.keys[j];
+      if (key !== -1 && (key & 0xffff) < 128) this.ascii[(key >>> 16) * 128 + (key & 0xffff)] = this.vals[j] + 1;
+    }
   }
 
   /** The slot holding `key`, or the empty slot where it would go. */
@@ -822,6 +829,7 @@ class BadWordsTrie {
   }
 
   private child(node: number, c: number): number {
+    if (c < 128) return this.ascii[node * 128 + c] - 1;
     const key = (node << 16) | c;
     const j = this.slot(key);
     return this.keys[j] === key ? this.vals[j] : -1;
