@@ -436,8 +436,10 @@ function dupedChars(pos: Int32Array, wordLength: Int32Array, n: number): number 
 function topNgram(view: DocView, n: number): number {
   const lvl = view.ngrams(n);
   if (lvl.distinct === 0) return 0.0;
+  // ids are in first-occurrence order: the first id with the highest count is Counter's first on ties
+  const counts = lvl.counts;
   let best = 0;
-  for (let id = 1; id < lvl.distinct; id++) if (lvl.counts[id] > lvl.counts[best]) best = id;
+  for (let id = 1; id < counts.length; id++) if (counts[id] > counts[best]) best = id;
   const count = lvl.counts[best];
   const pos = lvl.pos[lvl.ids.indexOf(best)];
   let chars = 0;

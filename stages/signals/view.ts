@@ -22,20 +22,26 @@ export class NgramLevel {
   readonly positions: number;
   /** Start positions of the n-grams that occur at least twice, ascending. */
   readonly pos: Int32Array;
-  /** Id of the n-gram at each of those positions (ids numbered in order of first occurrence). */
+  /**
+   * Id of the n-gram at each of those positions. Ids are numbered in order of first occurrence, but not densely: an
+   * id may belong to an n-gram that occurs once (and so is in no list); `counts` tells them apart.
+   */
   readonly ids: Int32Array;
-  /** Occurrence count of each id. */
+  /** Occurrence count of each id (1 for the ids of n-grams that occur once). */
   readonly counts: Int32Array;
-  /** Number of ids (distinct repeated n-grams). */
+  /** Number of ids of repeated n-grams (distinct repeated n-grams). */
   readonly distinct: number;
+  /** Number of k with pos[k + 1] === pos[k] + 1: the candidate positions of level n + 1. */
+  readonly adjacent: number;
 
-  constructor(n: number, positions: number, pos: Int32Array, ids: Int32Array, counts: Int32Array, distinct: number) {
+  constructor(n: number, positions: number, pos: Int32Array, ids: Int32Array, counts: Int32Array, distinct: number, adjacent: number) {
     this.n = n;
     this.positions = positions;
     this.pos = pos;
     this.ids = ids;
     this.counts = counts;
     this.distinct = distinct;
+    this.adjacent = adjacent;
   }
 
   /** Dense form: for each start position 0..N-n, the n-gram's id when it occurs at least twice, else -1. */
@@ -509,40 +515,17 @@ export class DocView {
   /**
    * n-gram level n (n >= 1) over the normalised words, as ids of the n-grams that occur at least twice.
    * Level n is derived from level n-1: the n-gram at i is the pair (n-1-gram at i, n-1-gram at i+1), and it can only
-   * repeat if both of those repeat, so unique n-grams are never hashed.
+   * repeat if both of those repeat, so unique n-grams are never hashed. Level 2 is built from the word ids directly
+   * (level 1 is only materialised when asked for).
    */
   ngrams(n: number): NgramLevel {
     if (n < 1) throw new RangeError(`n-gram size must be >= 1, got ${n}`);
     const cached = this.levels[n];
     if (cached) return cached;
     let level: NgramLevel;
-    if (n === 1) {
-      const N = this.wordIds.length;
-      const remap = new Int32Array(this.vocab.length).fill(-1);
-      const counts = new Int32Array(this.vocab.length);
-      let m = 0;
-      for (let i = 0; i < N; i++) if (this.vocabCounts[this.wordIds[i]] > 1) m++;
-      const pos = new Int32Array(m);
-      const ids = new Int32Array(m);
-      let distinct = 0;
-      m = 0;
-      for (let i = 0; i < N; i++) {
-        const id = this.wordIds[i];
-        if (this.vocabCounts[id] > 1) {
-          let r = remap[id];
-          if (r < 0) {
-            r = remap[id] = distinct++;
-            counts[r] = this.vocabCounts[id];
-          }
-          pos[m] = i;
-          ids[m++] = r;
-        }
-      }
-      level = new NgramLevel(n, N, pos, ids, counts.subarray(0, distinct), distinct);
-    } else {
-      const prev = this.ngrams(n - 1);
-      level = nextLevel(prev);
-    }
+    if (n === 1) level = firstLevel(this.wordIds, this.vocabCounts);
+    else if (n === 2 && !this.levels[1]) level = secondLevel(this.wordIds, this.vocabCounts);
+    else level = nextLevel(this.ngrams(n - 1));
     this.levels[n] = level;
     return level;
   }
@@ -596,12 +579,126 @@ function isAsciiPunctCode(c: number): boolean {
   return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) || (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
 }
 
-// Open-addressing table from (a, b) id pairs to new ids, reused across documents.
+// Open-addressing table from (a, b) id pairs to new ids (id + 1; 0 = empty), and per-level scratch, reused across
+// documents.
 let tKeysA = new Int32Array(1 << 12);
 let tKeysB = new Int32Array(1 << 12);
-let tVals = new Int32Array(1 << 12).fill(-1);
+let tVals = new Int32Array(1 << 12);
+/** Per candidate: its raw id and its position. */
+let sRaw = new Int32Array(1 << 11);
+let sAt = new Int32Array(1 << 11);
+/** Per raw id: its count. */
+let sCounts = new Int32Array(1 << 11);
 
 const NO_IDS = new Int32Array(0);
+
+/** Level 1: the word ids of the words that occur at least twice (ids = word ids, counts = vocabulary counts). */
+function firstLevel(wordIds: Int32Array, vocabCounts: Int32Array): NgramLevel {
+  const N = wordIds.length;
+  let m = 0;
+  for (let i = 0; i < N; i++) if (vocabCounts[wordIds[i]] > 1) m++;
+  const pos = new Int32Array(m);
+  const ids = new Int32Array(m);
+  let distinct = 0;
+  for (let id = 0; id < vocabCounts.length; id++) if (vocabCounts[id] > 1) distinct++;
+  let adjacent = 0;
+  m = 0;
+  for (let i = 0; i < N; i++) {
+    const id = wordIds[i];
+    if (vocabCounts[id] > 1) {
+      if (m > 0 && pos[m - 1] === i - 1) adjacent++;
+      pos[m] = i;
+      ids[m++] = id;
+    }
+  }
+  return new NgramLevel(1, N, pos, ids, vocabCounts.slice(), distinct, adjacent);
+}
+
+/** Prepares the pair table and the scratch for `cand` candidates. */
+function prepare(cand: number): number {
+  let cap = 1 << 4;
+  while (cap < cand * 2) cap <<= 1;
+  if (tVals.length < cap) {
+    tKeysA = new Int32Array(cap);
+    tKeysB = new Int32Array(cap);
+    tVals = new Int32Array(cap);
+  } else tVals.fill(0, 0, cap);
+  if (sRaw.length < cand) {
+    sRaw = new Int32Array(cand);
+    sAt = new Int32Array(cand);
+    sCounts = new Int32Array(cand);
+  }
+  return cap - 1;
+}
+
+/** Id of the pair (a, b) in the table, inserting it with id `next` when absent; counts it in sCounts. */
+function pairId(a: number, b: number, mask: number, next: number): number {
+  let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+  h = (h ^ (h >>> 15)) & mask;
+  for (;;) {
+    const v = tVals[h];
+    if (v === 0) {
+      tKeysA[h] = a;
+      tKeysB[h] = b;
+      tVals[h] = next + 1;
+      sCounts[next] = 1;
+      return next;
+    }
+    if (tKeysA[h] === a && tKeysB[h] === b) {
+      sCounts[v - 1]++;
+      return v - 1;
+    }
+    h = (h + 1) & mask;
+  }
+}
+
+/** The level from the `cand` candidates in sRaw/sAt (raw ids below `ids`, `singles` of them counted once). */
+function finish(n: number, positions: number, cand: number, ids: number, singles: number): NgramLevel {
+  const kept = cand - singles;
+  if (kept === 0) return new NgramLevel(n, positions, NO_IDS, NO_IDS, NO_IDS, 0, 0);
+  const pos = new Int32Array(kept);
+  const out = new Int32Array(kept);
+  let k = 0;
+  let adjacent = 0;
+  let last = -2;
+  for (let x = 0; x < cand; x++) {
+    const r = sRaw[x];
+    if (sCounts[r] < 2) continue;
+    const p = sAt[x];
+    if (p === last + 1) adjacent++;
+    last = p;
+    pos[k] = p;
+    out[k++] = r;
+  }
+  return new NgramLevel(n, positions, pos, out, sCounts.slice(0, ids), ids - singles, adjacent);
+}
+
+/** Level 2 from the word ids: the bigram at i can only repeat if both of its words repeat. */
+function secondLevel(wordIds: Int32Array, vocabCounts: Int32Array): NgramLevel {
+  const N = wordIds.length;
+  const positions = Math.max(N - 1, 0);
+  if (N < 2) return new NgramLevel(2, positions, NO_IDS, NO_IDS, NO_IDS, 0, 0);
+  const mask = prepare(N - 1);
+  let ids = 0;
+  let singles = 0;
+  let c = 0;
+  let repA = vocabCounts[wordIds[0]] > 1;
+  for (let i = 0; i + 1 < N; i++) {
+    const b = wordIds[i + 1];
+    const repB = vocabCounts[b] > 1;
+    if (repA && repB) {
+      const r = pairId(wordIds[i], b, mask, ids);
+      if (r === ids) {
+        ids++;
+        singles++;
+      } else if (sCounts[r] === 2) singles--;
+      sRaw[c] = r;
+      sAt[c++] = i;
+    }
+    repA = repB;
+  }
+  return finish(2, positions, c, ids, singles);
+}
 
 /**
  * Level n from level n-1: the n-gram at i is the pair (n-1-gram at i, n-1-gram at i+1), and it can only repeat if both
@@ -610,72 +707,25 @@ const NO_IDS = new Int32Array(0);
 function nextLevel(prev: NgramLevel): NgramLevel {
   const n = prev.n + 1;
   const positions = Math.max(prev.positions - 1, 0);
+  const cand = prev.adjacent;
+  if (cand < 2) return new NgramLevel(n, positions, NO_IDS, NO_IDS, NO_IDS, 0, 0);
   const P = prev.pos;
   const I = prev.ids;
   const m = P.length;
-  let cand = 0;
-  for (let k = 0; k + 1 < m; k++) if (P[k + 1] === P[k] + 1) cand++;
-  if (cand < 2) return new NgramLevel(n, positions, NO_IDS, NO_IDS, NO_IDS, 0);
-
-  let cap = 1 << 4;
-  while (cap < cand * 2) cap <<= 1;
-  if (tVals.length < cap) {
-    tKeysA = new Int32Array(cap);
-    tKeysB = new Int32Array(cap);
-    tVals = new Int32Array(cap);
-  }
-  const mask = cap - 1;
-  tVals.fill(-1, 0, cap);
-  // raw id of each candidate (in list order) and the list index it starts at
-  const raw = new Int32Array(cand);
-  const at = new Int32Array(cand);
-  const counts = new Int32Array(cand);
+  const mask = prepare(cand);
   let ids = 0;
+  let singles = 0;
   let c = 0;
   for (let k = 0; k + 1 < m; k++) {
-    if (P[k + 1] !== P[k] + 1) continue;
-    const a = I[k];
-    const b = I[k + 1];
-    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
-    h = (h ^ (h >>> 15)) & mask;
-    for (;;) {
-      const v = tVals[h];
-      if (v < 0) {
-        tKeysA[h] = a;
-        tKeysB[h] = b;
-        tVals[h] = ids;
-        counts[ids] = 1;
-        raw[c] = ids++;
-        break;
-      }
-      if (tKeysA[h] === a && tKeysB[h] === b) {
-        counts[v]++;
-        raw[c] = v;
-        break;
-      }
-      h = (h + 1) & mask;
-    }
-    at[c++] = P[k];
+    const p = P[k];
+    if (P[k + 1] !== p + 1) continue;
+    const r = pairId(I[k], I[k + 1], mask, ids);
+    if (r === ids) {
+      ids++;
+      singles++;
+    } else if (sCounts[r] === 2) singles--;
+    sRaw[c] = r;
+    sAt[c++] = p;
   }
-  // keep only repeated n-grams, renumbered in first-occurrence order
-  let kept = 0;
-  for (let x = 0; x < cand; x++) if (counts[raw[x]] >= 2) kept++;
-  const pos = new Int32Array(kept);
-  const out = new Int32Array(kept);
-  const remap = new Int32Array(ids).fill(-1);
-  const outCounts = new Int32Array(ids);
-  let distinct = 0;
-  kept = 0;
-  for (let x = 0; x < cand; x++) {
-    const r = raw[x];
-    if (counts[r] < 2) continue;
-    let mm = remap[r];
-    if (mm < 0) {
-      mm = remap[r] = distinct++;
-      outCounts[mm] = counts[r];
-    }
-    pos[kept] = at[x];
-    out[kept++] = mm;
-  }
-  return new NgramLevel(n, positions, pos, out, outCounts.subarray(0, distinct), distinct);
+  return finish(n, positions, c, ids, singles);
 }

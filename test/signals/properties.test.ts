@@ -131,6 +131,7 @@ describe('RPv2 signals on arbitrary Unicode text', () => {
         for (const g of grams) count.set(g, (count.get(g) ?? 0) + 1);
         assert.equal(lvl.rep.length, grams.length);
         const firstSeen = new Map<number, string>();
+        let lastNewId = -1;
         grams.forEach((g, i) => {
           const c = count.get(g)!;
           if (c < 2) assert.equal(lvl.rep[i], -1);
@@ -138,10 +139,25 @@ describe('RPv2 signals on arbitrary Unicode text', () => {
             assert.ok(lvl.rep[i] >= 0);
             assert.equal(lvl.counts[lvl.rep[i]], c);
             const prev = firstSeen.get(lvl.rep[i]);
-            if (prev === undefined) firstSeen.set(lvl.rep[i], g);
-            else assert.equal(prev, g);
+            if (prev === undefined) {
+              // ids in first-occurrence order (topNgram's tie-break relies on it)
+              assert.ok(lvl.rep[i] > lastNewId);
+              lastNewId = lvl.rep[i];
+              firstSeen.set(lvl.rep[i], g);
+            } else assert.equal(prev, g);
           }
         });
+        assert.equal(lvl.distinct, firstSeen.size);
+        let adjacent = 0;
+        for (let k = 0; k + 1 < lvl.pos.length; k++) if (lvl.pos[k + 1] === lvl.pos[k] + 1) adjacent++;
+        assert.equal(lvl.adjacent, adjacent);
+        // the same level reached through level 1 (built only when asked for) instead of straight from the words
+        const v1 = new DocView(t);
+        v1.ngrams(1);
+        const lvl1 = v1.ngrams(n);
+        assert.deepEqual([...lvl1.pos], [...lvl.pos]);
+        assert.equal(lvl1.distinct, lvl.distinct);
+        for (let k = 0; k < lvl.pos.length; k++) assert.equal(lvl1.counts[lvl1.ids[k]], lvl.counts[lvl.ids[k]]);
       }),
       { numRuns: 300 },
     );
