@@ -174,9 +174,19 @@ export class Rpv2Signals {
   readonly names: readonly Rpv2SignalName[];
   private readonly want: Set<string>;
   private readonly stop: ReadonlySet<string>;
-  /** ASCII trie of the stop words: child = trie[node * 128 + char] (0 = none); stopEnd[node] marks a word end. */
-  private readonly trie: Int32Array;
-  private readonly stopEnd: Uint8Array;
+  /**
+   * ASCII trie of the stop words over their own alphabet: `v = trie[node * stride + stopChar[c]]` is 0 when no stop
+   * word continues with c, else 2 * child + 1 when the child ends a stop word, 2 * child otherwise. Column 0 (the
+   * characters in no stop word) stays 0, so an unknown character ends the walk without a test of its own.
+   */
+  private readonly trie: Uint16Array;
+  private readonly stride: number;
+  /** ASCII unit -> column of the trie (1..stride-1), 0 when no ASCII stop word has it. */
+  private readonly stopChar: Uint8Array;
+  /** Length in UTF-16 units of the longest ASCII stop word. */
+  private readonly stopMaxLen: number;
+  /** Whether the list has non-ASCII words (looked up in `stop` for the tokens with non-ASCII units). */
+  private readonly stopNonAscii: boolean;
   private readonly badWords?: BadWordList;
   private readonly ut1?: ReadonlyMap<string, number>;
   private readonly models: Partial<Record<MlModelName, FastTextModel>>;
@@ -212,22 +222,38 @@ export class Rpv2Signals {
     const list = RPV2_STOP_WORDS[lang];
     if (!list) throw new Error(`no RPv2 stop word list for language "${lang}" (have: ${Object.keys(RPV2_STOP_WORDS).join(', ')})`);
     this.stop = new Set(list);
-    const ascii = list.filter((w) => /^[\x00-\x7f]+$/.test(w));
-    const maxNodes = ascii.reduce((n, w) => n + w.length, 1);
-    const trie = new Int32Array(maxNodes * 128);
-    const stopEnd = new Uint8Array(maxNodes);
+    // every word's ASCII prefix is a path (a non-ASCII word's, up to its first non-ASCII unit, so that a token
+    // reaching a non-ASCII unit on a path is looked up in the full list); only the ASCII words mark an end
+    const prefixes = list.map((w) => /^[\x00-\x7f]*/.exec(w)![0]);
+    const stopChar = new Uint8Array(128);
+    let stride = 1;
+    for (const w of prefixes) for (let i = 0; i < w.length; i++) if (stopChar[w.charCodeAt(i)] === 0) stopChar[w.charCodeAt(i)] = stride++;
+    const maxNodes = prefixes.reduce((n, w) => n + w.length, 1);
+    if (2 * maxNodes + 1 > 0xffff) throw new Error(`stop word list for "${lang}" too large for the trie`);
+    const trie = new Uint16Array(maxNodes * stride);
     let nodes = 1;
-    for (const w of ascii) {
+    let maxLen = 0;
+    let nonAscii = false;
+    for (let k = 0; k < list.length; k++) {
+      const w = prefixes[k];
       let node = 0;
+      let slot = -1;
       for (let i = 0; i < w.length; i++) {
-        const slot = node * 128 + w.charCodeAt(i);
-        if (trie[slot] === 0) trie[slot] = nodes++;
-        node = trie[slot];
+        slot = node * stride + stopChar[w.charCodeAt(i)];
+        if (trie[slot] === 0) trie[slot] = 2 * nodes++;
+        node = trie[slot] >> 1;
       }
-      stopEnd[node] = 1;
+      if (w.length < list[k].length) nonAscii = true;
+      else if (slot >= 0) {
+        trie[slot] |= 1;
+        if (w.length > maxLen) maxLen = w.length;
+      }
     }
-    this.trie = trie;
-    this.stopEnd = stopEnd;
+    this.trie = trie.slice(0, nodes * stride);
+    this.stride = stride;
+    this.stopChar = stopChar;
+    this.stopMaxLen = maxLen;
+    this.stopNonAscii = nonAscii;
     this.badWords = opts.badWords;
     this.ut1 = opts.ut1;
     this.models = models;
@@ -380,25 +406,29 @@ export class Rpv2Signals {
     const b = view.rawWordBounds;
     const text = view.text;
     const trie = this.trie;
+    const stride = this.stride;
+    const col = this.stopChar;
+    const maxLen = this.stopMaxLen;
+    const nonAsciiWords = this.stopNonAscii;
     let n = 0;
-    for (let i = 0; i < view.rawWordCount; i++) {
-      const s = b[2 * i];
-      const e = b[2 * i + 1];
-      let node = 0;
+    const end = 2 * view.rawWordCount;
+    for (let i = 0; i < end; i += 2) {
+      const s = b[i];
+      const e = b[i + 1];
+      if (e - s > maxLen) {
+        if (nonAsciiWords && this.stop.has(text.slice(s, e))) n++; // longer than every ASCII word
+        continue;
+      }
+      let v = 0;
       let j = s;
-      let nonAscii = false;
       for (; j < e; j++) {
         const c = text.charCodeAt(j);
-        if (c >= 128) {
-          nonAscii = true;
-          break;
-        }
-        node = trie[node * 128 + c];
-        if (node === 0) break;
+        if (c >= 128) break;
+        v = trie[(v >> 1) * stride + col[c]];
+        if (v === 0) break;
       }
-      if (j === e) {
-        if (this.stopEnd[node]) n++;
-      } else if (nonAscii && this.stop.has(text.slice(s, e))) n++; // non-ASCII token: look it up in the full list
+      if (j === e) n += v & 1;
+      else if (nonAsciiWords && text.charCodeAt(j) >= 128 && this.stop.has(text.slice(s, e))) n++; // a non-ASCII unit on a path: the full list
     }
     return n;
   }

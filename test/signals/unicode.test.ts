@@ -113,4 +113,23 @@ describe('stop words (case-sensitive, WordPunct tokens)', () => {
     const fr = computeRpv2Signals('été très beau', { signals: ['rps_doc_stop_word_fraction'], language: 'fr' });
     assert.ok((fr.rps_doc_stop_word_fraction[0][2] as number) > 0);
   });
+
+  it('agrees with a direct count over every word of every list, and near misses of them', async () => {
+    const { computeRpv2Signals } = await import('../../stages/signals/rpv2.ts');
+    const { RPV2_STOP_WORDS } = await import('../../stages/signals/data/stopwords.ts');
+    const { pyRound8 } = await import('../../stages/signals/unicode.ts');
+    for (const [language, list] of Object.entries(RPV2_STOP_WORDS)) {
+      const stop = new Set(list);
+      const parts: string[] = [];
+      for (const w of list) {
+        // the word, and tokens that share a prefix with it (e.g. "später" after "spät", "k" + "önnen")
+        parts.push(w, w + 'x', w.slice(0, -1), w.slice(1), w.toUpperCase(), w + '\u00e9', '\u00e9' + w, w + w);
+      }
+      const text = parts.join(' ');
+      const tokens = wordPunctTokenize(text);
+      const expected = pyRound8(tokens.filter((t) => stop.has(t)).length / tokens.length);
+      const got = computeRpv2Signals(text, { signals: ['rps_doc_stop_word_fraction'], language });
+      assert.equal(got.rps_doc_stop_word_fraction[0][2], expected, language);
+    }
+  });
 });
