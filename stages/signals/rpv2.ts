@@ -128,6 +128,8 @@ export interface BadWordList {
   multi: readonly (readonly string[])[];
   /** Number of entries in the source list (after strip and de-duplication, as RPv2 loads it). */
   size: number;
+  /** Every matchable entry (unigrams as one-word arrays) under its first word. */
+  byFirst: ReadonlyMap<string, readonly (readonly string[])[]>;
 }
 
 /**
@@ -149,7 +151,13 @@ export function prepareBadWords(fileText: string): BadWordList {
     // an n-gram of whitespace-free, non-empty words joined by single spaces can only equal such an entry
     if (parts.every((p) => p.length > 0 && pySplitWhitespace(p).length === 1 && pySplitWhitespace(p)[0] === p)) multi.push(parts);
   }
-  return { unigrams, multi, size: entries.size };
+  const byFirst = new Map<string, string[][]>();
+  for (const parts of [...[...unigrams].map((w) => [w]), ...multi]) {
+    const list = byFirst.get(parts[0]);
+    if (list) list.push(parts);
+    else byFirst.set(parts[0], [parts]);
+  }
+  return { unigrams, multi, size: entries.size, byFirst };
 }
 
 export interface Rpv2Options {
@@ -479,10 +487,13 @@ function topNgram(view: DocView, n: number): number {
 
 /** Σ -c/N·ln(c/N) over the word counts in first-occurrence order (the order Python's Counter sums them). */
 function entropy(counts: Int32Array, total: number): number {
+  // most words occur once or twice: their terms are computed once (the same double each time, summed in order)
+  const t1 = (-1 / total) * Math.log(1 / total);
+  const t2 = (-2 / total) * Math.log(2 / total);
   let e = 0;
   for (let i = 0; i < counts.length; i++) {
     const x = counts[i];
-    e += (-x / total) * Math.log(x / total);
+    e += x === 1 ? t1 : x === 2 ? t2 : (-x / total) * Math.log(x / total);
   }
   return e;
 }
@@ -494,17 +505,17 @@ const LOREM_RE = /[lL][oO][rR][eE][mM] [iI\u0130\u0131][pP][sS\u017f][uU][mM]/g;
 function loremIpsum(view: DocView): number {
   const N = view.wordCount;
   if (N === 0) return 0.0;
+  // normalised text is lowercase and a match spans a word boundary: some word must end with "lorem"
   let maybe = false;
   for (const w of view.vocab) {
-    if (w.length >= 5 && w.includes('lorem')) {
+    const n = w.length;
+    if (n >= 5 && w.charCodeAt(n - 1) === 0x6d && w.endsWith('lorem')) {
       maybe = true;
       break;
     }
   }
   if (!maybe) return 0.0;
-  const t = view.normalizedText;
-  if (!t.includes('lorem ipsum')) return 0.0;
-  const m = t.match(LOREM_RE);
+  const m = view.normalizedText.match(LOREM_RE);
   const count = m ? m.length : 0;
   return pyRound8(count / view.normalizedLength);
 }
@@ -512,36 +523,52 @@ function loremIpsum(view: DocView): number {
 /** Number of n-grams of normalised words whose space-joined text is in the list, summed over the list's n. */
 function countBadWords(view: DocView, list: BadWordList): number {
   let total = 0;
-  for (const w of list.unigrams) {
-    const id = view.wordId(w);
-    if (id >= 0) total += view.vocabCounts[id];
-  }
-  if (list.multi.length === 0) return total;
-  // candidate entries: every word occurs in the document
-  const cands: Int32Array[] = [];
-  for (const parts of list.multi) {
-    if (parts.length > view.wordCount) continue;
-    const ids = new Int32Array(parts.length);
-    let ok = true;
-    for (let k = 0; k < parts.length; k++) {
-      const id = view.wordId(parts[k]);
-      if (id < 0) {
-        ok = false;
-        break;
-      }
-      ids[k] = id;
+  const counts = view.vocabCounts;
+  const vocab = view.vocab;
+  const byFirst = list.byFirst;
+  // look up whichever side is smaller: the document's distinct words in the list, or the list's first words in the
+  // document
+  if (vocab.length <= byFirst.size) {
+    for (let id = 0; id < vocab.length; id++) {
+      const entries = byFirst.get(vocab[id]);
+      if (entries !== undefined) total += countEntries(view, entries, id);
     }
-    if (ok) cands.push(ids);
+  } else {
+    for (const [first, entries] of byFirst) {
+      const id = view.wordId(first);
+      if (id >= 0) total += countEntries(view, entries, id);
+    }
   }
-  if (cands.length === 0) return total;
-  const ids = view.wordIds;
-  const N = ids.length;
-  for (const c of cands) {
-    const n = c.length;
-    const first = c[0];
+  return total;
+}
+
+/** Word ids of a multi-word entry (reused). */
+let entryIds = new Int32Array(16);
+
+/** Occurrences of the entries starting with word `first` (present in the document). */
+function countEntries(view: DocView, entries: readonly (readonly string[])[], first: number): number {
+  let total = 0;
+  for (const parts of entries) {
+    const n = parts.length;
+    if (n === 1) {
+      total += view.vocabCounts[first];
+      continue;
+    }
+    const N = view.wordCount;
+    if (n > N) continue;
+    if (entryIds.length < n) entryIds = new Int32Array(n);
+    const c = entryIds;
+    let k = 1;
+    for (; k < n; k++) {
+      const id = view.wordId(parts[k]);
+      if (id < 0) break;
+      c[k] = id;
+    }
+    if (k < n) continue; // a word of the entry is not in the document
+    const ids = view.wordIds;
     for (let i = 0; i + n <= N; i++) {
       if (ids[i] !== first) continue;
-      let k = 1;
+      k = 1;
       while (k < n && ids[i + k] === c[k]) k++;
       if (k === n) total++;
     }

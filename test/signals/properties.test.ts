@@ -7,12 +7,12 @@ import fc from 'fast-check';
 import { Rpv2Signals, isLineSignal, prepareBadWords, type RpsSpan } from '../../stages/signals/rpv2.ts';
 import { DocView, loneSurrogateStandIns } from '../../stages/signals/view.ts';
 import { pySplitWhitespace, rpv2Lines, rpv2Normalize, wordPunctTokenize } from '../../stages/signals/text.ts';
-import { CP_FLAGS, F_NUMERIC, cpLength, pyIsUpper } from '../../stages/signals/unicode.ts';
+import { CP_FLAGS, F_NUMERIC, cpLength, pyIsUpper, pyRound8 } from '../../stages/signals/unicode.ts';
 
 const PIECES = [
   '\n', '\r\n', '\r', ' ', '  ', '\t', '\x0b', '\x0c', '\x1c', '\x85', '\xa0', '\u2028', '\u3000', '\ufeff', '\u200b',
   '.', '...', '…', '!', '?', '”', '"', "'", '#', '{', '}', '-', '–', '•', '▪', '_', '’',
-  'lorem ipsum', 'LOREM IPSUM', 'lorem ipſum', 'javascript', 'JavaScript:', 'the', 'The', 'and', 'A1', 'ǅ', 'İ', 'ΟΔΟΣ',
+  'lorem ipsum', 'LOREM IPSUM', 'lorem ipſum', 'lorem ıpsum', 'dolorem', 'javascript', 'JavaScript:', 'the', 'The', 'and', 'A1', 'ǅ', 'İ', 'ΟΔΟΣ',
   'Café', 'Cafe\u0301', '😀', '𝔘𝔫', '五', '½', '²', 'Ⅷ', 'ⒶⒷ', '٣', '\u037e', '\u1c89', '\u{105c9}', '\u{31350}', '\ud800', '\udc00',
   'word', 'words', 'la', 'big black', 'girl on top',
 ];
@@ -117,6 +117,33 @@ describe('RPv2 signals on arbitrary Unicode text', () => {
         assert.equal(v.wordId('\u0000not-a-word'), -1);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('LDNOOBW, lorem ipsum and entropy equal their direct definitions on the words', () => {
+    const entries = ['big black', 'black', 'girl on', 'girl on top', 'la la la la la la'];
+    fc.assert(
+      fc.property(anyText, (t) => {
+        const v = new DocView(t);
+        const res = signals.compute(v);
+        const words = v.words;
+        const N = words.length;
+        let bad = 0;
+        for (const e of entries) {
+          const n = e.split(' ').length;
+          for (let i = 0; i + n <= N; i++) if (words.slice(i, i + n).join(' ') === e) bad++;
+        }
+        assert.equal(res.rps_doc_ldnoobw_words[0][2], N === 0 ? 0 : bad);
+        const norm = words.join(' ');
+        const lorem = (norm.match(/[lL][oO][rR][eE][mM] [iI\u0130\u0131][pP][sS\u017f][uU][mM]/g) ?? []).length;
+        assert.equal(res.rps_doc_lorem_ipsum[0][2], N === 0 ? 0 : pyRound8(lorem / [...norm].length));
+        const counts = new Map<string, number>();
+        for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
+        let e = 0;
+        for (const c of counts.values()) e += (-c / N) * Math.log(c / N);
+        assert.equal(res.rps_doc_unigram_entropy[0][2], N === 0 ? null : pyRound8(e));
+      }),
+      { numRuns: 400 },
     );
   });
 
