@@ -130,17 +130,6 @@ export interface BadWordList {
   size: number;
   /** Every matchable entry (unigrams as one-word arrays) under its first word. */
   byFirst: ReadonlyMap<string, readonly (readonly string[])[]>;
-  /**
-   * ASCII trie of the first words (the ASCII prefix of a non-ASCII one): child = firstTrie[node * firstStride +
-   * firstCol[c]], 0 = none; firstEnd[node] = 1 + index in firstEntries of the entries of the word ending there.
-   */
-  firstTrie: Int32Array;
-  firstStride: number;
-  firstCol: Uint8Array;
-  firstEnd: Int32Array;
-  firstEntries: readonly (readonly (readonly string[])[])[];
-  /** Whether some first word has a non-ASCII unit (looked up in `byFirst`). */
-  firstNonAscii: boolean;
 }
 
 /**
@@ -168,35 +157,7 @@ export function prepareBadWords(fileText: string): BadWordList {
     if (list) list.push(parts);
     else byFirst.set(parts[0], [parts]);
   }
-  const prefixes = [...byFirst.keys()].map((w) => /^[\x00-\x7f]*/.exec(w)![0]);
-  const firstCol = new Uint8Array(128);
-  let stride = 1;
-  for (const w of prefixes) for (let i = 0; i < w.length; i++) if (firstCol[w.charCodeAt(i)] === 0) firstCol[w.charCodeAt(i)] = stride++;
-  const maxNodes = prefixes.reduce((n, w) => n + w.length, 1);
-  const trie = new Int32Array(maxNodes * stride);
-  const firstEnd = new Int32Array(maxNodes);
-  const firstEntries: string[][][] = [];
-  let nodes = 1;
-  let firstNonAscii = false;
-  let k = 0;
-  for (const [first, list] of byFirst) {
-    const w = prefixes[k++];
-    let node = 0;
-    for (let i = 0; i < w.length; i++) {
-      const slot = node * stride + firstCol[w.charCodeAt(i)];
-      if (trie[slot] === 0) trie[slot] = nodes++;
-      node = trie[slot];
-    }
-    if (w.length < first.length) firstNonAscii = true;
-    else {
-      firstEntries.push(list);
-      firstEnd[node] = firstEntries.length;
-    }
-  }
-  return {
-    unigrams, multi, size: entries.size, byFirst, firstTrie: trie.slice(0, nodes * stride), firstStride: stride, firstCol,
-    firstEnd: firstEnd.slice(0, nodes), firstEntries, firstNonAscii,
-  };
+  return { unigrams, multi, size: entries.size, byFirst };
 }
 
 export interface Rpv2Options {
@@ -562,30 +523,20 @@ function loremIpsum(view: DocView): number {
 /** Number of n-grams of normalised words whose space-joined text is in the list, summed over the list's n. */
 function countBadWords(view: DocView, list: BadWordList): number {
   let total = 0;
+  const counts = view.vocabCounts;
   const vocab = view.vocab;
-  const trie = list.firstTrie;
-  const stride = list.firstStride;
-  const col = list.firstCol;
-  const end = list.firstEnd;
-  // each distinct word of the document through the trie of the entries' first words (most leave it within a few
-  // characters)
-  for (let id = 0; id < vocab.length; id++) {
-    const w = vocab[id];
-    const n = w.length;
-    let node = 0;
-    let j = 0;
-    for (; j < n; j++) {
-      const c = w.charCodeAt(j);
-      if (c >= 128) break;
-      node = trie[node * stride + col[c]];
-      if (node === 0) break;
-    }
-    if (j === n) {
-      const e = end[node];
-      if (e !== 0) total += countEntries(view, list.firstEntries[e - 1], id);
-    } else if (list.firstNonAscii && w.charCodeAt(j) >= 128) {
-      const entries = list.byFirst.get(w);
+  const byFirst = list.byFirst;
+  // look up whichever side is smaller: the document's distinct words in the list, or the list's first words in the
+  // document
+  if (vocab.length <= byFirst.size) {
+    for (let id = 0; id < vocab.length; id++) {
+      const entries = byFirst.get(vocab[id]);
       if (entries !== undefined) total += countEntries(view, entries, id);
+    }
+  } else {
+    for (const [first, entries] of byFirst) {
+      const id = view.wordId(first);
+      if (id >= 0) total += countEntries(view, entries, id);
     }
   }
   return total;
