@@ -526,9 +526,9 @@ function countBadWords(view: DocView, list: BadWordList): number {
   const counts = view.vocabCounts;
   const vocab = view.vocab;
   const byFirst = list.byFirst;
-  // look up whichever side is smaller: the document's distinct words in the list, or the list's first words in the
-  // document
-  if (vocab.length <= byFirst.size) {
+  // look up from the cheaper side: the document's distinct words in the list (a string hash each), or the list's
+  // first words in the document's word table (cheaper per lookup: measured break-even near half the list's size)
+  if (vocab.length <= byFirst.size >> 1) {
     for (let id = 0; id < vocab.length; id++) {
       const entries = byFirst.get(vocab[id]);
       if (entries !== undefined) total += countEntries(view, entries, id);
