@@ -584,6 +584,8 @@ function isAsciiPunctCode(c: number): boolean {
 let tKeysA = new Int32Array(1 << 12);
 let tKeysB = new Int32Array(1 << 12);
 let tVals = new Int32Array(1 << 12);
+/** Packed pairs: (a * S + b, id + 1) interleaved (0 = empty). */
+let tPacked = new Int32Array(1 << 13);
 /** Per candidate: its raw id and its position. */
 let sRaw = new Int32Array(1 << 11);
 let sAt = new Int32Array(1 << 11);
@@ -629,6 +631,52 @@ function prepare(cand: number): number {
     sCounts = new Int32Array(cand);
   }
   return cap - 1;
+}
+
+/** Id counts S up to this bound pack a pair into one int (a * S + b < 2^31); above it, the pair table. */
+const PACK_MAX = 46340;
+let packMax = PACK_MAX;
+
+/** Tests only: sets the id count above which pairs are not packed (0: never pack); returns the previous bound. */
+export function setNgramPackLimit(limit: number): number {
+  const old = packMax;
+  packMax = Math.min(limit, PACK_MAX);
+  return old;
+}
+
+/** Prepares the packed table (instead of the pair table). */
+function preparePacked(cand: number): number {
+  let cap = 1 << 4;
+  while (cap < cand * 2) cap <<= 1;
+  if (tPacked.length < 2 * cap) tPacked = new Int32Array(2 * cap);
+  else tPacked.fill(0, 0, 2 * cap);
+  if (sRaw.length < cand) {
+    sRaw = new Int32Array(cand);
+    sAt = new Int32Array(cand);
+    sCounts = new Int32Array(cand);
+  }
+  return cap - 1;
+}
+
+/** As pairId, for a packed key. */
+function keyId(key: number, mask: number, next: number): number {
+  let h = Math.imul(key, 0x9e3779b1);
+  h = (h ^ (h >>> 15)) & mask;
+  for (;;) {
+    const o = h << 1;
+    const v = tPacked[o + 1];
+    if (v === 0) {
+      tPacked[o] = key;
+      tPacked[o + 1] = next + 1;
+      sCounts[next] = 1;
+      return next;
+    }
+    if (tPacked[o] === key) {
+      sCounts[v - 1]++;
+      return v - 1;
+    }
+    h = (h + 1) & mask;
+  }
 }
 
 /** Id of the pair (a, b) in the table, inserting it with id `next` when absent; counts it in sCounts. */
@@ -678,7 +726,9 @@ function secondLevel(wordIds: Int32Array, vocabCounts: Int32Array): NgramLevel {
   const N = wordIds.length;
   const positions = Math.max(N - 1, 0);
   if (N < 2) return new NgramLevel(2, positions, NO_IDS, NO_IDS, NO_IDS, 0, 0);
-  const mask = prepare(N - 1);
+  const S = vocabCounts.length;
+  const pack = S <= packMax;
+  const mask = pack ? preparePacked(N - 1) : prepare(N - 1);
   let ids = 0;
   let singles = 0;
   let c = 0;
@@ -687,7 +737,7 @@ function secondLevel(wordIds: Int32Array, vocabCounts: Int32Array): NgramLevel {
     const b = wordIds[i + 1];
     const repB = vocabCounts[b] > 1;
     if (repA && repB) {
-      const r = pairId(wordIds[i], b, mask, ids);
+      const r = pack ? keyId(wordIds[i] * S + b, mask, ids) : pairId(wordIds[i], b, mask, ids);
       if (r === ids) {
         ids++;
         singles++;
@@ -712,14 +762,16 @@ function nextLevel(prev: NgramLevel): NgramLevel {
   const P = prev.pos;
   const I = prev.ids;
   const m = P.length;
-  const mask = prepare(cand);
+  const S = prev.counts.length;
+  const pack = S <= packMax;
+  const mask = pack ? preparePacked(cand) : prepare(cand);
   let ids = 0;
   let singles = 0;
   let c = 0;
   for (let k = 0; k + 1 < m; k++) {
     const p = P[k];
     if (P[k + 1] !== p + 1) continue;
-    const r = pairId(I[k], I[k + 1], mask, ids);
+    const r = pack ? keyId(I[k] * S + I[k + 1], mask, ids) : pairId(I[k], I[k + 1], mask, ids);
     if (r === ids) {
       ids++;
       singles++;

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rpv2Signals, isLineSignal, prepareBadWords, type RpsSpan } from '../../stages/signals/rpv2.ts';
-import { DocView, loneSurrogateStandIns } from '../../stages/signals/view.ts';
+import { DocView, loneSurrogateStandIns, setNgramPackLimit } from '../../stages/signals/view.ts';
 import { pySplitWhitespace, rpv2Lines, rpv2Normalize, wordPunctTokenize } from '../../stages/signals/text.ts';
 import { CP_FLAGS, F_NUMERIC, cpLength, pyIsUpper, pyRound8 } from '../../stages/signals/unicode.ts';
 
@@ -147,46 +147,51 @@ describe('RPv2 signals on arbitrary Unicode text', () => {
     );
   });
 
-  it('n-gram levels match a direct count of n-gram strings', () => {
-    fc.assert(
-      fc.property(repetitive, fc.integer({ min: 1, max: 10 }), (t, n) => {
-        const v = new DocView(t);
-        const lvl = v.ngrams(n);
-        const grams: string[] = [];
-        for (let i = 0; i + n <= v.words.length; i++) grams.push(v.words.slice(i, i + n).join('\u0000'));
-        const count = new Map<string, number>();
-        for (const g of grams) count.set(g, (count.get(g) ?? 0) + 1);
-        assert.equal(lvl.rep.length, grams.length);
-        const firstSeen = new Map<number, string>();
-        let lastNewId = -1;
-        grams.forEach((g, i) => {
-          const c = count.get(g)!;
-          if (c < 2) assert.equal(lvl.rep[i], -1);
-          else {
-            assert.ok(lvl.rep[i] >= 0);
-            assert.equal(lvl.counts[lvl.rep[i]], c);
-            const prev = firstSeen.get(lvl.rep[i]);
-            if (prev === undefined) {
-              // ids in first-occurrence order (topNgram's tie-break relies on it)
-              assert.ok(lvl.rep[i] > lastNewId);
-              lastNewId = lvl.rep[i];
-              firstSeen.set(lvl.rep[i], g);
-            } else assert.equal(prev, g);
-          }
-        });
-        assert.equal(lvl.distinct, firstSeen.size);
-        let adjacent = 0;
-        for (let k = 0; k + 1 < lvl.pos.length; k++) if (lvl.pos[k + 1] === lvl.pos[k] + 1) adjacent++;
-        assert.equal(lvl.adjacent, adjacent);
-        // the same level reached through level 1 (built only when asked for) instead of straight from the words
-        const v1 = new DocView(t);
-        v1.ngrams(1);
-        const lvl1 = v1.ngrams(n);
-        assert.deepEqual([...lvl1.pos], [...lvl.pos]);
-        assert.equal(lvl1.distinct, lvl.distinct);
-        for (let k = 0; k < lvl.pos.length; k++) assert.equal(lvl1.counts[lvl1.ids[k]], lvl.counts[lvl.ids[k]]);
-      }),
-      { numRuns: 300 },
-    );
+  for (const packed of [true, false]) it(`n-gram levels match a direct count of n-gram strings (${packed ? 'packed pairs' : 'pair table'})`, () => {
+    const old = setNgramPackLimit(packed ? Infinity : 0);
+    try {
+      fc.assert(
+        fc.property(repetitive, fc.integer({ min: 1, max: 10 }), (t, n) => {
+          const v = new DocView(t);
+          const lvl = v.ngrams(n);
+          const grams: string[] = [];
+          for (let i = 0; i + n <= v.words.length; i++) grams.push(v.words.slice(i, i + n).join('\u0000'));
+          const count = new Map<string, number>();
+          for (const g of grams) count.set(g, (count.get(g) ?? 0) + 1);
+          assert.equal(lvl.rep.length, grams.length);
+          const firstSeen = new Map<number, string>();
+          let lastNewId = -1;
+          grams.forEach((g, i) => {
+            const c = count.get(g)!;
+            if (c < 2) assert.equal(lvl.rep[i], -1);
+            else {
+              assert.ok(lvl.rep[i] >= 0);
+              assert.equal(lvl.counts[lvl.rep[i]], c);
+              const prev = firstSeen.get(lvl.rep[i]);
+              if (prev === undefined) {
+                // ids in first-occurrence order (topNgram's tie-break relies on it)
+                assert.ok(lvl.rep[i] > lastNewId);
+                lastNewId = lvl.rep[i];
+                firstSeen.set(lvl.rep[i], g);
+              } else assert.equal(prev, g);
+            }
+          });
+          assert.equal(lvl.distinct, firstSeen.size);
+          let adjacent = 0;
+          for (let k = 0; k + 1 < lvl.pos.length; k++) if (lvl.pos[k + 1] === lvl.pos[k] + 1) adjacent++;
+          assert.equal(lvl.adjacent, adjacent);
+          // the same level reached through level 1 (built only when asked for) instead of straight from the words
+          const v1 = new DocView(t);
+          v1.ngrams(1);
+          const lvl1 = v1.ngrams(n);
+          assert.deepEqual([...lvl1.pos], [...lvl.pos]);
+          assert.equal(lvl1.distinct, lvl.distinct);
+          for (let k = 0; k < lvl.pos.length; k++) assert.equal(lvl1.counts[lvl1.ids[k]], lvl.counts[lvl.ids[k]]);
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      setNgramPackLimit(old);
+    }
   });
 });
