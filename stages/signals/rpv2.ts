@@ -515,7 +515,10 @@ function loremIpsum(view: DocView): number {
     }
   }
   if (!maybe) return 0.0;
-  const m = view.normalizedText.match(LOREM_RE);
+  // RPv2 returns 0.0 unless the exact substring is there, even when IGNORECASE would match "lorem ıpsum" / "ipſum"
+  const t = view.normalizedText;
+  if (!t.includes('lorem ipsum')) return 0.0;
+  const m = t.match(LOREM_RE);
   const count = m ? m.length : 0;
   return pyRound8(count / view.normalizedLength);
 }
