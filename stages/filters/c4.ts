@@ -11,10 +11,8 @@ import { cpLen, isPySpaceCode, pyStrip } from '../text/pystr.ts';
 import { isLineBoundary } from '../signals/text.ts';
 import { englishTokenizer } from '../text/spacy/tokenizer.ts';
 import { sentenceCount, type TokenizerKind } from '../text/words.ts';
-import { c4Quality, type C4QualityParams, type C4QualityResult } from './datatrove.ts';
+import { CITATION, c4ContentRules, c4Quality, type C4QualityParams, type C4QualityResult } from './datatrove.ts';
 
-const CITATION = /\[\p{Nd}*\]|\[edit\]|\[citation needed\]/gu;
-const POLICY_SUBSTRINGS = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies'];
 
 /** `len(text[a:b].split())`, or -1 when `maxLen != -1` and a word has more than `maxLen` code points. */
 function countSplitWords(text: string, a: number, b: number, maxLen: number): number {
@@ -110,16 +108,13 @@ export function c4QualityByRanges(text: string, p: C4QualityParams, tokenizer: T
       continue;
     }
     line ??= text.slice(x, y);
-    const lower = line.toLowerCase();
-    if (p.filter_lorem_ipsum && lower.includes('lorem ipsum')) return { keep: false, reason: 'lorem_ipsum', lineStats: stats };
-    if (p.filter_javascript && lower.includes('javascript')) {
-      bump('line-filter-javascript');
-      continue;
-    }
-    if (p.filter_curly_bracket && line.includes('{')) return { keep: false, reason: 'curly_bracket', lineStats: stats };
-    if (p.filter_policy && POLICY_SUBSTRINGS.some((s) => lower.includes(s))) {
-      bump('line-filter-policy');
-      continue;
+    const verdict = c4ContentRules(line, p);
+    if (verdict !== null) {
+      if (verdict.startsWith('line-')) {
+        bump(verdict);
+        continue;
+      }
+      return { keep: false, reason: verdict, lineStats: stats };
     }
     // only `num_sentences < min_num_sentences` is ever asked, so counting can stop once the minimum is reached
     if (countSentences && numSentences < p.min_num_sentences) {

@@ -573,9 +573,24 @@ export const C4_QUALITY_DEFAULTS: C4QualityParams = {
   filter_policy: true,
 };
 
-const CITATION = /\[\p{Nd}*\]|\[edit\]|\[citation needed\]/gu;
+/** Citations C4 removes from lines: `[1]`, `[edit]`, `[citation needed]`. */
+export const CITATION = /\[\p{Nd}*\]|\[edit\]|\[citation needed\]/gu;
 const END_PUNCTUATION = ['.', '?', '!', '"', "'"];
 const POLICY_SUBSTRINGS = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies'];
+
+/**
+ * C4QualityFilter's content rules on a line that passed the punctuation and length rules, in datatrove's order: a
+ * document drop reason (`lorem_ipsum`, `curly_bracket`), a line counter for a dropped line (`line-filter-javascript`,
+ * `line-filter-policy`), or null when the line stays.
+ */
+export function c4ContentRules(line: string, p: C4QualityParams): string | null {
+  const lower = line.toLowerCase();
+  if (p.filter_lorem_ipsum && lower.includes('lorem ipsum')) return 'lorem_ipsum';
+  if (p.filter_javascript && lower.includes('javascript')) return 'line-filter-javascript';
+  if (p.filter_curly_bracket && line.includes('{')) return 'curly_bracket';
+  if (p.filter_policy && POLICY_SUBSTRINGS.some((s) => lower.includes(s))) return 'line-filter-policy';
+  return null;
+}
 
 export interface C4QualityResult extends FilterResult {
   /** The rewritten text of a kept document (kept lines, citations removed, joined and stripped). */
@@ -616,16 +631,13 @@ export function c4Quality(
       bump('line-filter-too_few_words');
       continue;
     }
-    const lower = line.toLowerCase();
-    if (p.filter_lorem_ipsum && lower.includes('lorem ipsum')) return { keep: false, reason: 'lorem_ipsum', lineStats: stats };
-    if (p.filter_javascript && lower.includes('javascript')) {
-      bump('line-filter-javascript');
-      continue;
-    }
-    if (p.filter_curly_bracket && line.includes('{')) return { keep: false, reason: 'curly_bracket', lineStats: stats };
-    if (p.filter_policy && POLICY_SUBSTRINGS.some((s) => lower.includes(s))) {
-      bump('line-filter-policy');
-      continue;
+    const verdict = c4ContentRules(line, p);
+    if (verdict !== null) {
+      if (verdict.startsWith('line-')) {
+        bump(verdict);
+        continue;
+      }
+      return { keep: false, reason: verdict, lineStats: stats };
     }
     // only `num_sentences < min_num_sentences` is ever asked, so counting can stop once the minimum is reached
     if (p.min_num_sentences !== -1 && numSentences < p.min_num_sentences) {
