@@ -11,7 +11,8 @@
 // most of the tokenizer's time. So the "all" row is also measured on unseen text: a fresh child process warms up
 // (JIT and memos) on other web text (web_docs + quality_labels, 3 passes), then times ONE pass over bulk_sample.
 // It also reports how many of bulk_sample's whitespace-delimited chunks (the tokenizer's memo keys) the warm-up never
-// saw. `--profile <file.cpuprofile>` profiles that pass and prints where it spends its CPU (inclusive, by function).
+// saw. `--profile <file.cpuprofile>` profiles that pass and prints where it spends its CPU (inclusive, by function);
+// `--unseen-child --split` runs only the child and then prints each pass's time and page faults.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,9 +95,9 @@ if (process.argv.includes('--unseen-child')) {
   const c = process.cpuUsage(c0);
   const faults = process.resourceUsage().minorPageFault - f0;
   if (process.argv.includes('--split')) {
-    // a second fresh-memo-free look: wall time of each pass inside one more pass over unseen-like text is not
-    // possible (the memo now knows bulk_sample), so split the pass just timed by re-running it with timers: the
-    // tokenizer's share is then understated (all hits); the other passes' costs are what they were.
+    // Per-pass costs, from one more pass with a timer around each pass (timers inside the timed pass would disturb
+    // it). The tokenizer now knows every chunk of bulk_sample, so its share here is the all-hits cost; the other
+    // passes do the same work as in the timed pass.
     const per = new Map<string, number>([['document view', 0]]);
     const pf = new Map<string, number>([['document view', 0]]);
     const ru = (): number => process.resourceUsage().minorPageFault;
