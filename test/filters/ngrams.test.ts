@@ -1,40 +1,9 @@
-// The typed-array n-gram statistics against datatrove's string definitions, written naively here.
+// The typed-array n-gram statistics against datatrove's string definitions (test/filters/naive-ngrams.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { WordNgrams } from '../../stages/filters/ngrams.ts';
-import { cpLen } from '../../stages/text/pystr.ts';
-
-/** datatrove find_top_duplicate over get_n_grams (" ".join), Counter.most_common(1). */
-function naiveTop(words: string[], n: number): number | null {
-  const grams: string[] = [];
-  for (let i = 0; i + n <= words.length; i++) grams.push(words.slice(i, i + n).join(' '));
-  if (grams.length === 0) return null;
-  const c = new Map<string, number>();
-  for (const g of grams) c.set(g, (c.get(g) ?? 0) + 1);
-  let best = '';
-  let bc = 0;
-  for (const [g, k] of c) if (k > bc) [best, bc] = [g, k];
-  return cpLen(best) * bc;
-}
-
-/** datatrove find_all_duplicate ("".join, greedy). */
-function naiveDup(words: string[], n: number): number {
-  const seen = new Set<string>();
-  let rep = 0;
-  let i = 0;
-  while (i < words.length - n + 1) {
-    const g = words.slice(i, i + n).join('');
-    if (seen.has(g)) {
-      rep += cpLen(g);
-      i += n;
-    } else {
-      seen.add(g);
-      i++;
-    }
-  }
-  return rep;
-}
+import { naiveDup, naiveTop } from './naive-ngrams.ts';
 
 // small alphabets make repeats, ties and "ab"+"c" == "a"+"bc" collisions frequent
 const word = fc.stringMatching(/^(?:[abc]|é|😀){1,3}$/);
